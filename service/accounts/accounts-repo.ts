@@ -1,0 +1,36 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { sql } from '../db/sql.ts';
+
+export interface Account {
+  id: string;
+  user_id: string;
+  currency: string;
+  balance: number;
+  created_at: Date;
+}
+
+const hashKey = (key: string) => createHash('sha256').update(key).digest();
+
+/** Creates a user and returns its API key: the only time the key exists outside the caller. */
+export async function createUser(pool: pg.Pool, name: string): Promise<{ id: string; apiKey: string }> {
+  const apiKey = `fl_${randomBytes(24).toString('base64url')}`;
+  const { rows } = await pool.query<{ id: string }>(sql('user-create'), [name, hashKey(apiKey)]);
+  return { id: (rows[0] as { id: string }).id, apiKey };
+}
+
+/** The user id an API key belongs to, or null. */
+export async function userIdForApiKey(pool: pg.Pool, apiKey: string): Promise<string | null> {
+  const { rows } = await pool.query<{ id: string }>(sql('user-by-key-hash'), [hashKey(apiKey)]);
+  return rows[0]?.id ?? null;
+}
+
+export async function createAccount(pool: pg.Pool, userId: string, currency: string): Promise<Account> {
+  const { rows } = await pool.query<Account>(sql('account-create'), [userId, currency]);
+  return rows[0] as Account;
+}
+
+export async function getAccount(pool: pg.Pool, id: string): Promise<Account | null> {
+  const { rows } = await pool.query<Account>(sql('account-get'), [id]);
+  return rows[0] ?? null;
+}

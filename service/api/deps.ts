@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import type { MoneyDeps } from '../money/operations.ts';
+import type { AuthVariables } from './auth.ts';
+
+/** What the API's routes need, built once by api/role.ts (or by a test). */
+export interface ApiDeps {
+  pool: pg.Pool;
+  money: MoneyDeps;
+  maxAmount: number;
+  /** Only /readyz uses it: payouts need Postgres alone (the outbox), never Redis. */
+  redisQueue: Redis;
+  log: Logger;
+}
+
+export type ApiEnv = { Variables: AuthVariables & { requestId: string } };

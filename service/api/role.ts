@@ -1,0 +1,40 @@
+import { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import { migrate } from '../db/migrate.ts';
+import { createPool } from '../db/pool.ts';
+import { listen } from '../http/serve.ts';
+import type { Logger } from '../log.ts';
+import type { Running } from '../roles.ts';
+import { createApp } from './app.ts';
+
+/** The API role: applies migrations, then serves the HTTP API on HOST:PORT. */
+export async function start(config: Config, log: Logger): Promise<Running> {
+  const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, log, name: 'api' });
+  const applied = await migrate(pool);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  // Fail fast and never queue commands while Redis is away: the API only pings it for /readyz.
+  const redisQueue = new Redis(config.REDIS_QUEUE_URL, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+  });
+  redisQueue.on('error', () => {});
+  redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));
+
+  const app = createApp({
+    pool,
+    redisQueue,
+    log,
+    maxAmount: config.MAX_AMOUNT,
+    money: { pool, lockTimeoutMs: config.LOCK_TIMEOUT_MS, retries: config.TX_RETRIES },
+  });
+  const server = await listen(app, { host: config.HOST, port: config.PORT });
+  log.info({ port: server.port }, 'api listening');
+  return {
+    async stop() {
+      await server.close();
+      redisQueue.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { createAccount, getAccount } from '../../accounts/accounts-repo.ts';
+import { Forbidden, NotFound } from '../../errors.ts';
+import { deposit } from '../../money/operations.ts';
+import type { ApiDeps, ApiEnv } from '../deps.ts';
+import { amount, body, currency, idempotencyKeyHeader, param, uuid } from '../validate.ts';
+
+const accountJson = (a: { id: string; currency: string; balance: number; created_at: Date }) => ({
+  id: a.id,
+  currency: a.currency,
+  balance: a.balance,
+  createdAt: a.created_at,
+});
+
+/** /v1/accounts: open, read (live balance, never cached) and fund accounts. */
+export function accountRoutes(deps: ApiDeps) {
+  const createSchema = z.strictObject({ currency });
+  const depositSchema = z.strictObject({ amount: amount(deps.maxAmount), currency });
+
+  return new Hono<ApiEnv>()
+    .post('/', async (c) => {
+      const input = await body(c, createSchema);
+      const account = await createAccount(deps.pool, c.var.userId, input.currency);
+      return c.json(accountJson(account), 201);
+    })
+    .get('/:id', async (c) => {
+      const id = param(c, 'id', uuid);
+      const account = await getAccount(deps.pool, id);
+      if (!account) throw new NotFound('account', 'account_not_found');
+      if (account.user_id !== c.var.userId) throw new Forbidden();
+      return c.json(accountJson(account));
+    })
+    .post('/:id/deposits', async (c) => {
+      const accountId = param(c, 'id', uuid);
+      const idempotencyKey = idempotencyKeyHeader(c, { required: false });
+      const input = await body(c, depositSchema);
+      const result = await deposit(deps.money, { userId: c.var.userId, idempotencyKey, accountId, ...input });
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body, result.status as 201 | 422);
+    });
+}

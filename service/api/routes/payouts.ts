@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { Forbidden, NotFound } from '../../errors.ts';
+import { payout } from '../../money/operations.ts';
+import { getTransfer } from '../../payouts/transfers-repo.ts';
+import type { ApiDeps, ApiEnv } from '../deps.ts';
+import { amount, body, currency, idempotencyKeyHeader, param, uuid } from '../validate.ts';
+
+/** /v1/payouts: debit an account and send the money to a bank destination, exactly once per key. */
+export function payoutRoutes(deps: ApiDeps) {
+  const createSchema = z.strictObject({
+    accountId: uuid,
+    amount: amount(deps.maxAmount),
+    currency,
+    destination: z.string().min(1).max(100),
+  });
+
+  return new Hono<ApiEnv>()
+    .post('/', async (c) => {
+      const idempotencyKey = idempotencyKeyHeader(c, { required: true });
+      const input = await body(c, createSchema);
+      const result = await payout(deps.money, { userId: c.var.userId, idempotencyKey, ...input });
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body, result.status as 201 | 422);
+    })
+    .get('/:id', async (c) => {
+      const id = param(c, 'id', uuid);
+      const t = await getTransfer(deps.pool, id);
+      if (!t) throw new NotFound('payout', 'payout_not_found');
+      if (t.user_id !== c.var.userId) throw new Forbidden('this payout');
+      return c.json({
+        id: t.id,
+        accountId: t.account_id,
+        amount: t.amount,
+        currency: t.currency,
+        destination: t.destination,
+        status: t.status,
+        attempts: t.attempts,
+        lastError: t.last_error,
+        createdAt: t.created_at,
+        updatedAt: t.updated_at,
+        completedAt: t.completed_at,
+      });
+    });
+}

@@ -1,0 +1,8 @@
+-- Claims a batch of unpublished outbox rows for this relay; other relays skip them.
+-- $1 batch size. Returns: id, created_at. Lock: FOR UPDATE SKIP LOCKED on the claimed rows (until COMMIT).
+SELECT id, created_at
+  FROM bank_transfers
+ WHERE published_at IS NULL
+ ORDER BY created_at
+ LIMIT $1
+   FOR UPDATE SKIP LOCKED

@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { createAccount, createUser } from './accounts/accounts-repo.ts';
+import { migrate } from './db/migrate.ts';
+import { deposit } from './money/operations.ts';
+
+export interface DemoUser {
+  name: string;
+  userId: string;
+  apiKey: string;
+  accounts: Array<{ id: string; currency: string; balance: number }>;
+}
+
+const DEMO = [
+  {
+    name: 'alice',
+    accounts: [
+      { currency: 'USD', balance: 100_000 },
+      { currency: 'EUR', balance: 50_000 },
+    ],
+  },
+  { name: 'bob', accounts: [{ currency: 'USD', balance: 25_000 }] },
+];
+
+/** Creates the demo users with fresh API keys and funded accounts (each `npm run up` gets new ones). */
+export async function seedDemo(databaseUrl: string): Promise<DemoUser[]> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    await migrate(pool);
+    const money = { pool, lockTimeoutMs: 2_000, retries: 3 };
+    const users: DemoUser[] = [];
+    for (const spec of DEMO) {
+      const user = await createUser(pool, spec.name);
+      const accounts = [];
+      for (const a of spec.accounts) {
+        const account = await createAccount(pool, user.id, a.currency);
+        await deposit(money, {
+          userId: user.id,
+          idempotencyKey: null,
+          accountId: account.id,
+          amount: a.balance,
+          currency: a.currency,
+        });
+        accounts.push({ id: account.id, currency: a.currency, balance: a.balance });
+      }
+      users.push({ name: spec.name, userId: user.id, apiKey: user.apiKey, accounts });
+    }
+    return users;
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Every error a client can see: a typed class with a stable machine-readable code and its HTTP status.
+ * They are mapped to responses in one place (api/app.ts onError).
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequest extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(400, 'invalid_request', message, details);
+  }
+}
+export class IdempotencyKeyMissing extends AppError {
+  constructor() {
+    super(400, 'idempotency_key_missing', 'this endpoint needs an Idempotency-Key header');
+  }
+}
+export class Unauthorized extends AppError {
+  constructor() {
+    super(401, 'unauthorized', 'a valid API key is needed: Authorization: Bearer <key>');
+  }
+}
+export class Forbidden extends AppError {
+  constructor(what = 'this account') {
+    super(403, 'forbidden', `${what} belongs to another user`);
+  }
+}
+export class NotFound extends AppError {
+  constructor(what: string, code = 'not_found') {
+    super(404, code, `${what} not found`);
+  }
+}
+export class IdempotencyKeyInFlight extends AppError {
+  constructor() {
+    super(
+      409,
+      'idempotency_key_in_flight',
+      'a request with this Idempotency-Key is still being processed; retry',
+    );
+  }
+}
+export class IdempotencyKeyReused extends AppError {
+  constructor() {
+    super(422, 'idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+  }
+}
+export class InsufficientFunds extends AppError {
+  constructor() {
+    super(422, 'insufficient_funds', 'the account balance is lower than the amount');
+  }
+}
+export class CurrencyMismatch extends AppError {
+  constructor() {
+    super(422, 'currency_mismatch', 'the currency does not match the account');
+  }
+}
+/** Retryable: the row lock was not granted within LOCK_TIMEOUT_MS; nothing happened. */
+export class LockTimeout extends AppError {
+  constructor() {
+    super(
+      503,
+      'lock_timeout',
+      'the account is busy; nothing was changed, retry with the same Idempotency-Key',
+    );
+  }
+}
+/** Retryable: deadlock or serialization retries ran out; nothing happened. */
+export class ConflictRetryExhausted extends AppError {
+  constructor() {
+    super(503, 'conflict_retry_exhausted', 'the operation conflicted repeatedly; nothing was changed, retry');
+  }
+}
+export class DatabaseUnavailable extends AppError {
+  constructor() {
+    super(503, 'database_unavailable', 'the database is unavailable; retry with the same Idempotency-Key');
+  }
+}

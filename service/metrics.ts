@@ -1,0 +1,70 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/**
+ * The service's metrics, one registry per process. Names follow Prometheus rules: base units,
+ * counters end in _total, labels are bounded (route templates and outcomes, never an id).
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const httpRequests = new Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests answered, by route template and status code.',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+export const httpDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request duration, by route template and status code.',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: latencyBuckets,
+  registers: [registry],
+});
+
+export const lockWait = new Histogram({
+  name: 'account_lock_wait_seconds',
+  help: 'Time a money operation waited for its account row lock(s), measured inside Postgres.',
+  labelNames: ['operation'] as const,
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+  registers: [registry],
+});
+
+export const lockHold = new Histogram({
+  name: 'account_lock_hold_seconds',
+  help: 'Time a money operation held its account row lock(s) before commit, measured inside Postgres.',
+  labelNames: ['operation'] as const,
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  registers: [registry],
+});
+
+export const moneyOps = new Counter({
+  name: 'money_operations_total',
+  help: 'Money operations by kind and outcome (ok, replayed, insufficient_funds, ...).',
+  labelNames: ['operation', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const txRetries = new Counter({
+  name: 'db_transaction_retries_total',
+  help: 'Money transactions retried after a deadlock (40P01) or serialization failure (40001).',
+  labelNames: ['operation', 'sqlstate'] as const,
+  registers: [registry],
+});
+
+export const bankCalls = new Counter({
+  name: 'bank_calls_total',
+  help: 'Calls from the service to the bank, by operation and outcome.',
+  labelNames: ['operation', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const bankCallDuration = new Histogram({
+  name: 'bank_call_duration_seconds',
+  help: 'Duration of calls from the service to the bank.',
+  labelNames: ['operation'] as const,
+  buckets: latencyBuckets,
+  registers: [registry],
+});

@@ -1,0 +1,73 @@
+import type pg from 'pg';
+import { sql } from '../db/sql.ts';
+import { ConflictRetryExhausted, DatabaseUnavailable, InsufficientFunds, LockTimeout } from '../errors.ts';
+import { txRetries } from '../metrics.ts';
+
+export type MoneyStatement = 'payout' | 'transfer-funds' | 'deposit';
+
+/** What a money function answers (see db/migrations/0005_money_functions.sql). */
+export interface MoneyRow {
+  outcome: string;
+  response_status: number | null;
+  response_body: Record<string, unknown> | null;
+  lock_wait_s: number | null;
+  lock_hold_s: number | null;
+}
+
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Runs one money statement. Deadlocks and serialization failures are retried up to `retries` times
+ * (each attempt is a whole transaction, so a retry can never apply twice) and never reach a client as 500.
+ */
+export async function runMoneyStatement(
+  pool: pg.Pool,
+  statement: MoneyStatement,
+  params: unknown[],
+  opts: { retries: number },
+): Promise<MoneyRow> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { rows } = await pool.query<MoneyRow>(sql(statement), params);
+      const row = rows[0];
+      if (!row) throw new Error(`${statement} returned no row`);
+      return row;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code && RETRYABLE.has(code)) {
+        txRetries.inc({ operation: statement, sqlstate: code });
+        if (attempt < opts.retries) continue;
+        throw new ConflictRetryExhausted();
+      }
+      throw mapDatabaseError(err);
+    }
+  }
+}
+
+/** Maps a Postgres or connection error to the client-facing error it stands for. */
+export function mapDatabaseError(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === '55P03') return new LockTimeout();
+  // The CHECK (balance >= 0) constraint: only reachable if the locked balance check were bypassed.
+  if (code === '23514') return new InsufficientFunds();
+  if (isConnectionError(err)) return new DatabaseUnavailable();
+  return err;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    e.message ?? '',
+  );
+}

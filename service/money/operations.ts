@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import {
+  AppError,
+  CurrencyMismatch,
+  Forbidden,
+  IdempotencyKeyInFlight,
+  IdempotencyKeyReused,
+  NotFound,
+} from '../errors.ts';
+import { lockHold, lockWait, moneyOps } from '../metrics.ts';
+import { type MoneyRow, type MoneyStatement, runMoneyStatement } from './money-repo.ts';
+
+export interface MoneyDeps {
+  pool: pg.Pool;
+  lockTimeoutMs: number;
+  retries: number;
+}
+
+/** The response of a money operation; `replayed` when it is the stored answer to an earlier request. */
+export interface MoneyResult {
+  status: number;
+  body: Record<string, unknown>;
+  replayed: boolean;
+}
+
+export interface PayoutInput {
+  userId: string;
+  idempotencyKey: string;
+  accountId: string;
+  amount: number;
+  currency: string;
+  destination: string;
+}
+
+/** Debits the account and records the bank transfer intent (the outbox row), exactly once per key. */
+export function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
+  const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
+  const hash = requestHash('payout', { accountId, amount, currency, destination });
+  return run(deps, 'payout', [userId, accountId, amount, currency, destination, idempotencyKey, hash]);
+}
+
+export interface TransferInput {
+  userId: string;
+  idempotencyKey: string | null;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  currency: string;
+}
+
+/** Moves money between two accounts; both rows are locked in id order. */
+export function transfer(deps: MoneyDeps, input: TransferInput): Promise<MoneyResult> {
+  const { userId, idempotencyKey, fromAccountId, toAccountId, amount, currency } = input;
+  const hash = requestHash('transfer', { fromAccountId, toAccountId, amount, currency });
+  return run(deps, 'transfer-funds', [
+    userId,
+    fromAccountId,
+    toAccountId,
+    amount,
+    currency,
+    idempotencyKey,
+    hash,
+  ]);
+}
+
+export interface DepositInput {
+  userId: string;
+  idempotencyKey: string | null;
+  accountId: string;
+  amount: number;
+  currency: string;
+}
+
+/** Credits an account (how tests and demos fund accounts). */
+export function deposit(deps: MoneyDeps, input: DepositInput): Promise<MoneyResult> {
+  const { userId, idempotencyKey, accountId, amount, currency } = input;
+  const hash = requestHash('deposit', { accountId, amount, currency });
+  return run(deps, 'deposit', [userId, accountId, amount, currency, idempotencyKey, hash]);
+}
+
+/**
+ * The hash that tells "same request" from "different request under the same key": the operation and
+ * its validated parameters in a fixed order, so formatting or key order of the JSON body never matter.
+ */
+function requestHash(operation: string, params: Record<string, unknown>): Buffer {
+  return createHash('sha256')
+    .update(JSON.stringify([operation, params]))
+    .digest();
+}
+
+async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]): Promise<MoneyResult> {
+  let row: MoneyRow;
+  try {
+    row = await runMoneyStatement(deps.pool, statement, [...params, deps.lockTimeoutMs], {
+      retries: deps.retries,
+    });
+  } catch (err) {
+    moneyOps.inc({ operation: statement, outcome: err instanceof AppError ? err.code : 'error' });
+    throw err;
+  }
+  moneyOps.inc({ operation: statement, outcome: row.outcome });
+  if (row.lock_wait_s !== null) lockWait.observe({ operation: statement }, row.lock_wait_s);
+  if (row.lock_hold_s !== null) lockHold.observe({ operation: statement }, row.lock_hold_s);
+  const stored = row.response_status !== null && row.response_body !== null;
+  if ((row.outcome === 'created' || row.outcome === 'insufficient_funds') && stored) {
+    return {
+      status: row.response_status as number,
+      body: row.response_body as Record<string, unknown>,
+      replayed: false,
+    };
+  }
+  if (row.outcome === 'replay' && stored) {
+    return {
+      status: row.response_status as number,
+      body: row.response_body as Record<string, unknown>,
+      replayed: true,
+    };
+  }
+  throw outcomeError(row.outcome);
+}
+
+function outcomeError(outcome: string): Error {
+  switch (outcome) {
+    case 'in_flight':
+      return new IdempotencyKeyInFlight();
+    case 'key_reused':
+      return new IdempotencyKeyReused();
+    case 'account_not_found':
+      return new NotFound('account', 'account_not_found');
+    case 'destination_not_found':
+      return new NotFound('destination account', 'destination_not_found');
+    case 'forbidden':
+      return new Forbidden();
+    case 'currency_mismatch':
+      return new CurrencyMismatch();
+    default:
+      return new Error(`unexpected money outcome ${outcome}`);
+  }
+}

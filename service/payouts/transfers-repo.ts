@@ -1,0 +1,55 @@
+import type pg from 'pg';
+import { sql } from '../db/sql.ts';
+
+export type TransferStatus = 'PENDING' | 'PROCESSING' | 'SETTLED' | 'FAILED' | 'MANUAL_REVIEW';
+
+/** A row of bank_transfers: one payout on its way to the bank. */
+export interface BankTransfer {
+  id: string;
+  user_id: string;
+  account_id: string;
+  amount: number;
+  currency: string;
+  destination: string;
+  status: TransferStatus;
+  attempts: number;
+  recon_attempts: number;
+  last_error: string | null;
+  bank_charge_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  published_at: Date | null;
+  completed_at: Date | null;
+}
+
+/** A pool or a client inside a transaction: repository functions work with either. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
+export const TERMINAL: ReadonlySet<TransferStatus> = new Set(['SETTLED', 'FAILED']);
+
+export async function getTransfer(db: Queryable, id: string): Promise<BankTransfer | null> {
+  const { rows } = await db.query<BankTransfer>(sql('transfer-get'), [id]);
+  return rows[0] ?? null;
+}
+
+/** Marks a transfer PROCESSING for one more attempt; null when it is terminal or in manual review. */
+export async function startProcessing(db: Queryable, id: string): Promise<BankTransfer | null> {
+  const { rows } = await db.query<BankTransfer>(sql('transfer-start-processing'), [id]);
+  return rows[0] ?? null;
+}
+
+/** SETTLED with the bank's charge id; false when it was already terminal. */
+export async function settleTransfer(db: Queryable, id: string, chargeId: string): Promise<boolean> {
+  const { rowCount } = await db.query(sql('transfer-settle'), [id, chargeId]);
+  return rowCount === 1;
+}
+
+/** FAILED and refunded in one transaction; false when it was already terminal (no second refund). */
+export async function failTransfer(db: Queryable, id: string, reason: string): Promise<boolean> {
+  const { rows } = await db.query<{ failed: boolean }>(sql('transfer-fail'), [id, reason]);
+  return rows[0]?.failed === true;
+}
+
+export async function noteTransferError(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query(sql('transfer-note-error'), [id, error.slice(0, 500)]);
+}

@@ -1,0 +1,44 @@
+import type { Config } from '../config.ts';
+import { migrate } from '../db/migrate.ts';
+import { createPool } from '../db/pool.ts';
+import { opsApp } from '../http/ops-app.ts';
+import { listen } from '../http/serve.ts';
+import type { Logger } from '../log.ts';
+import {
+  openQueue,
+  PAYOUTS_QUEUE,
+  type PayoutJobData,
+  payoutJobOptions,
+  producerConnection,
+} from '../queue/queues.ts';
+import type { Running } from '../roles.ts';
+import { registerOutboxGauge, startRelayLoop } from './relay.ts';
+
+/** The relay role: outbox -> BullMQ. Several can run at once. */
+export async function start(config: Config, log: Logger): Promise<Running> {
+  const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'relay' });
+  await migrate(pool);
+  registerOutboxGauge(pool);
+  const connection = producerConnection(config);
+  const queue = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
+  queue.on('error', () => {});
+  const loop = startRelayLoop({
+    pool,
+    queue,
+    jobOptions: (jobId) => payoutJobOptions(config, jobId),
+    batch: config.RELAY_BATCH,
+    pollMs: config.RELAY_POLL_MS,
+    databaseUrl: config.DATABASE_URL,
+    log,
+  });
+  const server = await listen(opsApp(), { host: config.HOST, port: config.PORT });
+  return {
+    async stop() {
+      await loop.stop();
+      await server.close();
+      await queue.close();
+      connection.disconnect();
+      await pool.end();
+    },
+  };
+}
