@@ -1,4 +1,4 @@
-import { loadConfig } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { type Role, type Running, roles } from './roles.ts';
 
@@ -18,7 +18,8 @@ async function main() {
   const selected: Role[] = role === 'all' ? ['bank', 'api', 'relay', 'worker', 'recon'] : [role];
   const running: Running[] = [];
   try {
-    for (const r of selected) running.push(await roles[r](config, log.child({ role: r })));
+    for (const r of selected)
+      running.push(await roles[r](roleConfig(config, r, role === 'all'), log.child({ role: r })));
   } catch (err) {
     log.fatal({ err }, 'start-up failed');
     process.exit(1);
@@ -36,6 +37,17 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * In `all` mode the roles share one process and one metrics registry: the API keeps PORT (its /metrics
+ * shows every role's metrics), the bank listens where BANK_URL points, and the background roles' own
+ * /healthz + /metrics servers take a spare port.
+ */
+function roleConfig(config: Config, role: Role, all: boolean): Config {
+  if (!all || role === 'api') return config;
+  if (role === 'bank') return { ...config, PORT: Number(new URL(config.BANK_URL).port) };
+  return { ...config, PORT: 0 };
 }
 
 void main();

@@ -12,7 +12,12 @@ export function payoutRoutes(deps: ApiDeps) {
     accountId: uuid,
     amount: amount(deps.maxAmount),
     currency,
-    destination: z.string().min(1).max(100),
+    // Postgres text cannot hold NUL (SQLSTATE 22021): refused here as 400, not a 500 from the insert.
+    destination: z
+      .string()
+      .min(1)
+      .max(100)
+      .refine((d) => !d.includes('\0'), 'no NUL character'),
   });
 
   return new Hono<ApiEnv>()

@@ -1,0 +1,77 @@
+import type { Config } from '../config.ts';
+import { listen } from '../http/serve.ts';
+import type { Logger } from '../log.ts';
+import type { Running } from '../roles.ts';
+import { createApp } from './app.ts';
+import { Charges } from './charges.ts';
+import { FaultDice } from './faults.ts';
+import { Ledger } from './ledger.ts';
+
+export interface BankOptions {
+  /** Directory of the ledger; created if missing. */
+  dataDir: string;
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Seed of the fault dice when PUT /v1/faults gives none. */
+  seed: number;
+  log: Logger;
+  /** How long the timeout fault holds a request when the client does not hang up: a minute, beyond any sane client timeout. */
+  timeoutHoldMs?: number;
+}
+
+export interface RunningBank extends Running {
+  /** Base URL for a BankClient, e.g. http://127.0.0.1:4010. */
+  url: string;
+  port: number;
+}
+
+/** Opens the ledger and serves the bank on host:port; stop() closes the server, then the ledger. */
+export async function startBank(opts: BankOptions): Promise<RunningBank> {
+  const ledger = await Ledger.open(opts.dataDir);
+  const stopping = new AbortController();
+  const app = createApp({
+    charges: new Charges(ledger),
+    dice: new FaultDice(opts.seed),
+    log: opts.log,
+    timeoutHoldMs: opts.timeoutHoldMs ?? 60_000,
+    stopping: stopping.signal,
+  });
+  const server = await listen(app, { host: opts.host, port: opts.port }).catch(async (err: unknown) => {
+    await ledger.close();
+    throw err;
+  });
+  opts.log.info({ port: server.port, dataDir: opts.dataDir, records: ledger.book.size }, 'bank listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(opts.host)}:${server.port}`,
+    port: server.port,
+    stop() {
+      stopped ??= (async () => {
+        stopping.abort();
+        await server.close();
+        await ledger.close();
+        opts.log.info('bank stopped; ledger flushed');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The `bank` role: `tsx service/main.ts bank`. */
+export function start(config: Config, log: Logger): Promise<Running> {
+  return startBank({
+    dataDir: config.BANK_DATA_DIR,
+    host: config.HOST,
+    port: config.PORT,
+    seed: config.BANK_SEED,
+    log,
+  });
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
