@@ -17,7 +17,6 @@ const schema = z.object({
   /** Pool size per process; the API's debits each hold a connection for one round trip. */
   DATABASE_POOL_MAX: int(1, 500).default(20),
   REDIS_QUEUE_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  REDIS_CACHE_URL: z.string().url().default('redis://127.0.0.1:6380'),
   BANK_URL: z.string().url().default('http://127.0.0.1:4010'),
   /** BullMQ key prefix; tests give each suite its own so queues never mix. */
   QUEUE_PREFIX: z.string().min(1).default('faultline'),

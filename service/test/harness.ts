@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -44,7 +44,16 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<T
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 30 });
   await migrate(pool);
   const dir = mkdtempSync(join(tmpdir(), 'faultline-test-'));
-  return { config, env, pool, dir, close: () => pool.end() };
+  return {
+    config,
+    env,
+    pool,
+    dir,
+    async close() {
+      await pool.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** An in-process API on the test database (real Postgres and Redis; only the HTTP hop is skipped). */

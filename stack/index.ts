@@ -1,0 +1,262 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { reapStale, registerCleanup } from './cleanup.ts';
+import { type ServiceInfo, type StackInfo, serviceEnvFrom } from './info.ts';
+import { type PostgresHandle, startPostgres } from './postgres.ts';
+import { mkdirReachable, postgresAccount, traversalBlocker } from './postgres-account.ts';
+import type { ProcessHandle } from './process.ts';
+import { type RedisHandle, startRedis } from './redis.ts';
+import { allRoles, type Role, repoRoot, type ServiceHandle, startService } from './service.ts';
+
+export { MissingBinaryError } from './binaries.ts';
+export { registerCleanup } from './cleanup.ts';
+export type { PostgresInfo, RedisInfo, ServiceInfo, StackInfo } from './info.ts';
+export { serviceEnvFrom } from './info.ts';
+export type { PostgresHandle, PostgresOptions } from './postgres.ts';
+export { startPostgres } from './postgres.ts';
+export type { ExitStatus, ProcessHandle } from './process.ts';
+export { ProcessStartError } from './process.ts';
+export type { RedisHandle, RedisOptions, RedisRole } from './redis.ts';
+export { redisPing, startRedis } from './redis.ts';
+export type { Role, ServiceHandle, ServiceOptions } from './service.ts';
+export { allRoles, healthy, startService } from './service.ts';
+
+export interface StackOptions {
+  /** Where data, logs and pids.json go (default `.faultline/stack-<timestamp>` under the repo root). */
+  dir?: string;
+  /** Service roles to start (default all: bank, api, relay, worker, recon). */
+  roles?: Role[];
+  /** Number of worker processes when `worker` is among the roles (default 1). */
+  workers?: number;
+  /** Extra environment for every service (overrides the connection settings too). */
+  env?: Record<string, string>;
+  /** Receives one progress line at a time (default: silent). */
+  log?: (line: string) => void;
+}
+
+export interface StartServiceOverrides {
+  name?: string;
+  env?: Record<string, string>;
+  port?: number;
+  readyTimeoutMs?: number;
+}
+
+/** PostgreSQL, the two Redis servers and the service roles, running natively on 127.0.0.1. */
+export interface Stack {
+  readonly dir: string;
+  readonly postgres: PostgresHandle;
+  readonly redisQueue: RedisHandle;
+  readonly redisCache: RedisHandle;
+  readonly services: readonly ServiceHandle[];
+  readonly bank?: ServiceHandle;
+  readonly api?: ServiceHandle;
+  /** Plain JSON: URLs, ports, pids and log files. */
+  info(): StackInfo;
+  /** The environment a service role of this stack gets (connection settings + StackOptions.env). */
+  serviceEnv(): Record<string, string>;
+  /** Starts one more role process in this stack (named `<role>`, then `<role>-2`, …). */
+  startService(role: Role, overrides?: StartServiceOverrides): Promise<ServiceHandle>;
+  /** Stops services (SIGTERM, so workers drain), then Redis and PostgreSQL. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** Settles every promise, then throws the first failure (so the caller knows what did start). */
+async function allOrFirstError(promises: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+class NativeStack implements Stack {
+  readonly services: ServiceHandle[] = [];
+  #postgres: PostgresHandle | undefined;
+  #redisQueue: RedisHandle | undefined;
+  #redisCache: RedisHandle | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly #ledger: string;
+  readonly #unregister: () => void;
+
+  constructor(
+    readonly dir: string,
+    private readonly opts: StackOptions,
+    private readonly log: (line: string) => void,
+  ) {
+    this.#ledger = join(dir, 'pids.json');
+    this.#unregister = registerCleanup(() => this.stop());
+  }
+
+  get postgres(): PostgresHandle {
+    return required(this.#postgres, 'postgres');
+  }
+  get redisQueue(): RedisHandle {
+    return required(this.#redisQueue, 'redis-queue');
+  }
+  get redisCache(): RedisHandle {
+    return required(this.#redisCache, 'redis-cache');
+  }
+  get bank(): ServiceHandle | undefined {
+    return this.services.find((s) => s.role === 'bank');
+  }
+  get api(): ServiceHandle | undefined {
+    return this.services.find((s) => s.role === 'api');
+  }
+
+  async boot(): Promise<void> {
+    const started = performance.now();
+    const ledger = this.#ledger;
+    await allOrFirstError([
+      startPostgres({ dir: this.dir, ledger }).then((pg) => {
+        this.#postgres = pg;
+        this.log(`postgres ready on ${pg.host}:${pg.port} (${seconds(started)})`);
+      }),
+      ...(['queue', 'cache'] as const).map((role) =>
+        startRedis({ role, dir: this.dir, ledger }).then((redis) => {
+          if (role === 'queue') this.#redisQueue = redis;
+          else this.#redisCache = redis;
+          this.log(`redis-${role} ready on ${redis.host}:${redis.port} (${seconds(started)})`);
+        }),
+      ),
+    ]);
+    const roles = new Set(this.opts.roles ?? allRoles);
+    if (roles.has('bank')) await this.startService('bank');
+    // The api applies the migrations (under an advisory lock) before the other roles need the schema.
+    if (roles.has('api')) await this.startService('api');
+    const workers = this.opts.workers ?? 1;
+    const rest: Promise<ServiceHandle>[] = [];
+    if (roles.has('relay')) rest.push(this.startService('relay'));
+    if (roles.has('worker')) {
+      for (let i = 1; i <= workers; i++) {
+        rest.push(this.startService('worker', workers > 1 ? { name: `worker-${i}` } : {}));
+      }
+    }
+    if (roles.has('recon')) rest.push(this.startService('recon'));
+    await allOrFirstError(rest);
+    this.log(`stack ready in ${seconds(started)}; logs in ${join(this.dir, 'logs')}`);
+  }
+
+  #freeName(role: Role): string {
+    const taken = new Set(this.services.map((s) => s.name));
+    if (!taken.has(role)) return role;
+    for (let n = 2; ; n++) if (!taken.has(`${role}-${n}`)) return `${role}-${n}`;
+  }
+
+  async startService(role: Role, overrides: StartServiceOverrides = {}): Promise<ServiceHandle> {
+    if (this.#stopping) throw new Error(`the stack in ${this.dir} is stopped; cannot start ${role}`);
+    const started = performance.now();
+    const service = await startService({
+      role,
+      name: overrides.name ?? this.#freeName(role),
+      dir: this.dir,
+      env: { ...this.serviceEnv(), ...overrides.env },
+      port: overrides.port,
+      readyTimeoutMs: overrides.readyTimeoutMs,
+      ledger: this.#ledger,
+    });
+    this.services.push(service);
+    this.log(`${service.name} ready on ${service.url} (${seconds(started)})`);
+    return service;
+  }
+
+  serviceEnv(): Record<string, string> {
+    return serviceEnvFrom(this.info(), this.opts.env);
+  }
+
+  info(): StackInfo {
+    const base = (p: ProcessHandle) => ({ name: p.name, pid: p.pid, logFile: p.logFile });
+    const pg = this.postgres;
+    const service = (s: ServiceHandle): ServiceInfo => ({
+      ...base(s),
+      role: s.role,
+      url: s.url,
+      port: s.port,
+    });
+    const redis = (r: RedisHandle) => ({ ...base(r), url: r.url, port: r.port });
+    return {
+      dir: this.dir,
+      logDir: join(this.dir, 'logs'),
+      postgres: {
+        ...base(pg),
+        url: pg.url,
+        host: pg.host,
+        port: pg.port,
+        user: pg.user,
+        password: pg.password,
+        database: pg.database,
+      },
+      redisQueue: redis(this.redisQueue),
+      redisCache: redis(this.redisCache),
+      ...(this.bank ? { bank: service(this.bank) } : {}),
+      ...(this.api ? { api: service(this.api) } : {}),
+      services: this.services.map(service),
+    };
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stopAll();
+    return this.#stopping;
+  }
+
+  async #stopAll(): Promise<void> {
+    const errors: unknown[] = [];
+    const stopAll = async (handles: (ProcessHandle | undefined)[]) => {
+      const results = await Promise.allSettled(handles.map((h) => h?.stop()));
+      for (const r of results) if (r.status === 'rejected') errors.push(r.reason);
+    };
+    // The bank goes last among the services: draining workers still call it.
+    await stopAll(this.services.filter((s) => s.role !== 'bank'));
+    await stopAll(this.services.filter((s) => s.role === 'bank'));
+    await stopAll([this.#redisQueue, this.#redisCache, this.#postgres]);
+    this.#unregister();
+    this.log(`stack in ${this.dir} stopped`);
+    if (errors.length > 0) throw new AggregateError(errors, `stopping the stack in ${this.dir} failed`);
+  }
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`${name} is not running in this stack`);
+  return value;
+}
+
+/**
+ * Directory of a new stack: `.faultline/stack-<timestamp>` under the repo root, unless PostgreSQL's
+ * account could not reach it there (a checkout under /root, say), then the same name under the
+ * system's temp dir.
+ */
+function defaultDir(log: (line: string) => void): string {
+  const name = `stack-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const preferred = join(repoRoot, '.faultline', name);
+  const account = postgresAccount();
+  const blocker = account && traversalBlocker(join(preferred, 'pg'), account);
+  if (!account || !blocker) return preferred;
+  const fallback = join(tmpdir(), 'faultline', name);
+  log(`postgres runs as ${account.name}, and ${blocker}: using ${fallback} instead`);
+  return fallback;
+}
+
+/**
+ * Starts PostgreSQL and both Redis servers in parallel, then bank, api, and relay/worker(s)/recon.
+ * Anything that fails half-way stops what had started, and the error is rethrown.
+ */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const log = opts.log ?? (() => undefined);
+  const dir = resolve(opts.dir ?? defaultDir(log));
+  mkdirReachable(dir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const reaped = reapStale([join(repoRoot, '.faultline'), dirname(dir)]);
+  if (reaped.length > 0)
+    log(`killed ${reaped.length} process(es) left by dead runners: ${reaped.join(', ')}`);
+  const stack = new NativeStack(dir, opts, log);
+  try {
+    await stack.boot();
+  } catch (err) {
+    log(`start-up failed; stopping what had started`);
+    await stack.stop().catch(() => undefined);
+    throw err;
+  }
+  return stack;
+}

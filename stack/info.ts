@@ -1,0 +1,61 @@
+import type { Role } from './service.ts';
+
+/** Plain-JSON description of a running stack: what tests get through inject('stack'), and stack.json. */
+
+export interface ProcessInfo {
+  name: string;
+  pid: number;
+  logFile: string;
+}
+
+export interface PostgresInfo extends ProcessInfo {
+  url: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface RedisInfo extends ProcessInfo {
+  url: string;
+  port: number;
+}
+
+export interface ServiceInfo extends ProcessInfo {
+  role: Role;
+  url: string;
+  port: number;
+}
+
+export interface StackInfo {
+  dir: string;
+  logDir: string;
+  postgres: PostgresInfo;
+  redisQueue: RedisInfo;
+  redisCache: RedisInfo;
+  bank?: ServiceInfo;
+  api?: ServiceInfo;
+  services: ServiceInfo[];
+}
+
+/** BullMQ key prefix of a stack unless the caller picks one. */
+export const DEFAULT_QUEUE_PREFIX = 'faultline';
+
+/**
+ * The connection environment of a service role started against `info`, with `overrides` on top:
+ * pass it as startService({ env }). Give each test suite its own QUEUE_PREFIX so queues never mix.
+ */
+export function serviceEnvFrom(
+  info: StackInfo,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: info.postgres.url,
+    REDIS_QUEUE_URL: info.redisQueue.url,
+    REDIS_CACHE_URL: info.redisCache.url,
+    ...(info.bank ? { BANK_URL: info.bank.url } : {}),
+    QUEUE_PREFIX: DEFAULT_QUEUE_PREFIX,
+    ...overrides,
+  };
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { seedDemo } from '../service/demo.ts';
+import { registerCleanup } from './cleanup.ts';
+import { type Stack, startStack } from './index.ts';
+import { repoRoot } from './service.ts';
+
+/**
+ * `npm run up` / `npm start`: the whole stack natively on 127.0.0.1, seeded with demo users, until
+ * Ctrl-C. Everything it prints is also written to .faultline/stack.json for scripts to read.
+ */
+
+type DemoUsers = Awaited<ReturnType<typeof seedDemo>>;
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function curlExamples(stack: Stack, users: DemoUsers): string[] {
+  const api = stack.api?.url;
+  const user = users.find((u) => u.accounts.length > 0);
+  const account = user?.accounts[0];
+  if (!api || !user || !account) return [];
+  return [
+    `curl -s -H 'Authorization: Bearer ${user.apiKey}' ${api}/v1/accounts/${account.id}`,
+    `curl -s -X POST ${api}/v1/payouts -H 'Authorization: Bearer ${user.apiKey}' ` +
+      `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
+      `-d '{"accountId":"${account.id}","amount":1250,"currency":"${account.currency}","destination":"DE89370400440532013000"}'`,
+  ];
+}
+
+function printSummary(stack: Stack, users: DemoUsers, curl: string[]): void {
+  const info = stack.info();
+  const pad = (s: string) => s.padEnd(12);
+  say();
+  say('faultline stack is up');
+  if (info.api) say(`  ${pad('api')}${info.api.url}`);
+  if (info.bank) say(`  ${pad('bank')}${info.bank.url}`);
+  say(`  ${pad('postgres')}${info.postgres.url}`);
+  say(`  ${pad('redis queue')}${info.redisQueue.url}`);
+  say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  say('  metrics (and /healthz) of each role:');
+  for (const s of info.services) say(`    ${pad(s.name)}${s.url}/metrics`);
+  say(`  ${pad('logs')}${info.logDir}`);
+  say();
+  say('demo users:');
+  for (const user of users) {
+    say(`  ${user.name}  api key ${user.apiKey}`);
+    for (const a of user.accounts) say(`    account ${a.id}  ${a.currency} ${(a.balance / 100).toFixed(2)}`);
+  }
+  if (curl.length > 0) {
+    say();
+    say('try:');
+    for (const c of curl) say(`  ${c}`);
+  }
+  say();
+  say(
+    `written to ${relative(process.cwd(), join(repoRoot, '.faultline', 'stack.json'))}; Ctrl-C stops everything`,
+  );
+}
+
+async function main(): Promise<void> {
+  let stack: Stack | undefined;
+  // Registered first so it runs last, after the stack has stopped.
+  registerCleanup(async () => {
+    if (stack) say(`stack stopped; data and logs kept in ${relative(process.cwd(), stack.dir)}`);
+  });
+  try {
+    stack = await startStack({ log: (line) => say(line) });
+  } catch (err) {
+    process.stderr.write(`\nnpm run up: the stack did not start:\n${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  let users: DemoUsers;
+  try {
+    users = await seedDemo(stack.postgres.url);
+  } catch (err) {
+    process.stderr.write(`\nnpm run up: seeding the demo users failed: ${(err as Error).stack ?? err}\n`);
+    await stack.stop();
+    process.exit(1);
+  }
+  const curl = curlExamples(stack, users);
+  mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
+  writeFileSync(
+    join(repoRoot, '.faultline', 'stack.json'),
+    `${JSON.stringify({ ...stack.info(), demoUsers: users, curl }, null, 2)}\n`,
+  );
+  printSummary(stack, users, curl);
+  for (const service of stack.services) {
+    void service.exited.then((status) => {
+      if (status.code === 0 && !status.signal) return;
+      say(`${service.name} exited (${status.signal ?? `code ${status.code}`}); its log: ${service.logFile}`);
+    });
+  }
+  // Ctrl-C is how this program is meant to end: the cleanup handler stops the stack, then exits 0.
+  process.exitCode = 0;
+  setInterval(() => undefined, 1 << 30);
+}
+
+void main();
