@@ -5,6 +5,17 @@ import { z } from 'zod';
  * This is the only module of the service that reads `process.env`.
  */
 
+/** Each breaks exactly one guarantee of the service. */
+export const SABOTAGES = [
+  'no-row-lock', // payout reads the balance without FOR UPDATE and writes back a computed value
+  'no-idempotency', // payout ignores the Idempotency-Key
+  'bank-no-key', // the worker calls the bank without the transfer id as idempotency key
+  'enqueue-direct', // the API enqueues after commit (fire and forget) instead of the outbox relay
+  'recon-no-throttle', // recon ignores RECON_QUEUE_BOUND
+  'ack-before-commit', // the API answers 201 before its transaction commits
+] as const;
+export type Sabotage = (typeof SABOTAGES)[number];
+
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
@@ -60,6 +71,29 @@ const schema = z.object({
   BANK_DATA_DIR: z.string().min(1).default('.faultline/bank'),
   /** Seed for the mock bank's fault dice, so a fault schedule is repeatable. */
   BANK_SEED: int(0).default(1),
+
+  /**
+   * Deliberately broken variants, for proving that the harness's checkers catch them (selftest).
+   * Comma-separated names from SABOTAGES; empty — the only default — means the correct service.
+   */
+  SABOTAGE: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const names = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const n of names) {
+        if (!(SABOTAGES as readonly string[]).includes(n)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown sabotage "${n}"; known: ${SABOTAGES.join(', ')}`,
+          });
+        }
+      }
+      return new Set(names as Sabotage[]);
+    }),
 });
 
 export type Config = z.infer<typeof schema>;

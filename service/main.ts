@@ -24,6 +24,9 @@ async function main() {
     log.fatal({ err }, 'start-up failed');
     process.exit(1);
   }
+  if (config.SABOTAGE.size > 0) {
+    log.warn({ sabotage: [...config.SABOTAGE] }, 'SABOTAGE MODE: this process is deliberately broken');
+  }
   log.info({ roles: selected, port: config.PORT }, 'started');
 
   let stopping = false;

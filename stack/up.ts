@@ -47,6 +47,12 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[]): void {
     say(`  ${user.name}  api key ${user.apiKey}`);
     for (const a of user.accounts) say(`    account ${a.id}  ${a.currency} ${(a.balance / 100).toFixed(2)}`);
   }
+  const first = users.find((u) => u.accounts.length > 0);
+  if (info.api && first?.accounts[0]) {
+    say();
+    say("for the README's curl examples:");
+    say(`  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id}`);
+  }
   if (curl.length > 0) {
     say();
     say('try:');

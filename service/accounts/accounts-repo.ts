@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { sql } from '../db/sql.ts';
+import type { Queryable } from '../payouts/transfers-repo.ts';
 
 export interface Account {
   id: string;
@@ -30,7 +31,7 @@ export async function createAccount(pool: pg.Pool, userId: string, currency: str
   return rows[0] as Account;
 }
 
-export async function getAccount(pool: pg.Pool, id: string): Promise<Account | null> {
-  const { rows } = await pool.query<Account>(sql('account-get'), [id]);
+export async function getAccount(db: Queryable, id: string): Promise<Account | null> {
+  const { rows } = await db.query<Account>(sql('account-get'), [id]);
   return rows[0] ?? null;
 }

@@ -4,6 +4,14 @@ import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
+import {
+  openQueue,
+  PAYOUTS_QUEUE,
+  type PayoutJobData,
+  payoutJobId,
+  payoutJobOptions,
+  producerConnection,
+} from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
 
@@ -21,12 +29,32 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   redisQueue.on('error', () => {});
   redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));
 
+  // Sabotage `enqueue-direct`: the dual write the outbox exists to prevent (commit, then enqueue).
+  const direct = config.SABOTAGE.has('enqueue-direct')
+    ? openQueue<PayoutJobData>(PAYOUTS_QUEUE, producerConnection(config), config)
+    : null;
+  direct?.on('error', () => {});
+  const enqueueDirect = direct
+    ? (id: string) => {
+        direct
+          .add('payout', { transferId: id }, payoutJobOptions(config, payoutJobId(id)))
+          .catch((err) =>
+            log.warn({ transferId: id, err: err.message }, 'direct enqueue failed; the payout is lost'),
+          );
+      }
+    : undefined;
   const app = createApp({
     pool,
     redisQueue,
     log,
     maxAmount: config.MAX_AMOUNT,
-    money: { pool, lockTimeoutMs: config.LOCK_TIMEOUT_MS, retries: config.TX_RETRIES },
+    money: {
+      pool,
+      lockTimeoutMs: config.LOCK_TIMEOUT_MS,
+      retries: config.TX_RETRIES,
+      sabotage: config.SABOTAGE,
+      enqueueDirect,
+    },
   });
   const server = await listen(app, { host: config.HOST, port: config.PORT });
   log.info({ port: server.port }, 'api listening');
@@ -34,6 +62,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     async stop() {
       await server.close();
       redisQueue.disconnect();
+      await direct?.close();
       await pool.end();
     },
   };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Sabotage } from '../config.ts';
 import {
   AppError,
   CurrencyMismatch,
@@ -9,12 +10,17 @@ import {
   NotFound,
 } from '../errors.ts';
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
-import { type MoneyRow, type MoneyStatement, runMoneyStatement } from './money-repo.ts';
+import { type MoneyRow, type MoneyStatement, mapDatabaseError, runMoneyStatement } from './money-repo.ts';
+import { payoutAckBeforeCommit, payoutWithoutRowLock } from './sabotage.ts';
 
 export interface MoneyDeps {
   pool: pg.Pool;
   lockTimeoutMs: number;
   retries: number;
+  /** Empty except in selftest runs (see SABOTAGES in config.ts). */
+  sabotage: ReadonlySet<Sabotage>;
+  /** Sabotage `enqueue-direct` only: publishes a new payout's job right after commit, fire and forget. */
+  enqueueDirect?: (transferId: string) => void;
 }
 
 /** The response of a money operation; `replayed` when it is the stored answer to an earlier request. */
@@ -34,10 +40,24 @@ export interface PayoutInput {
 }
 
 /** Debits the account and records the bank transfer intent (the outbox row), exactly once per key. */
-export function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
+export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
   const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
   const hash = requestHash('payout', { accountId, amount, currency, destination });
-  return run(deps, 'payout', [userId, accountId, amount, currency, destination, idempotencyKey, hash]);
+  const key = deps.sabotage.has('no-idempotency') ? null : idempotencyKey;
+  const execute = deps.sabotage.has('no-row-lock')
+    ? payoutWithoutRowLock
+    : deps.sabotage.has('ack-before-commit')
+      ? payoutAckBeforeCommit
+      : undefined;
+  const result = await run(
+    deps,
+    'payout',
+    [userId, accountId, amount, currency, destination, key, hash],
+    execute,
+  );
+  if (deps.enqueueDirect && result.status === 201 && !result.replayed)
+    deps.enqueueDirect(String(result.body.id));
+  return result;
 }
 
 export interface TransferInput {
@@ -89,12 +109,20 @@ function requestHash(operation: string, params: Record<string, unknown>): Buffer
     .digest();
 }
 
-async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]): Promise<MoneyResult> {
+type Executor = (pool: pg.Pool, params: unknown[]) => Promise<MoneyRow>;
+
+async function run(
+  deps: MoneyDeps,
+  statement: MoneyStatement,
+  params: unknown[],
+  sabotaged?: Executor,
+): Promise<MoneyResult> {
   let row: MoneyRow;
+  const all = [...params, deps.lockTimeoutMs];
   try {
-    row = await runMoneyStatement(deps.pool, statement, [...params, deps.lockTimeoutMs], {
-      retries: deps.retries,
-    });
+    row = sabotaged
+      ? await sabotaged(deps.pool, all).catch((err) => Promise.reject(mapDatabaseError(err)))
+      : await runMoneyStatement(deps.pool, statement, all, { retries: deps.retries });
   } catch (err) {
     moneyOps.inc({ operation: statement, outcome: err instanceof AppError ? err.code : 'error' });
     throw err;

@@ -2,6 +2,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
 import { type BankClient, BankUnavailable, type Charge } from '../bank/client.ts';
+import type { Sabotage } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
 import { failTransfer, settleTransfer } from '../payouts/transfers-repo.ts';
@@ -28,6 +29,7 @@ export interface ReconDeps {
   batch: number;
   /** A run gives up (to resume at the next one) after this long. */
   maxRunMs: number;
+  sabotage: ReadonlySet<Sabotage>;
 }
 
 export interface ReconSummary {
@@ -71,7 +73,7 @@ export async function reconcile(deps: ReconDeps): Promise<ReconSummary> {
   while (Date.now() - started < deps.maxRunMs) {
     const waiting = await deps.payouts.getWaitingCount();
     s.peakWaiting = Math.max(s.peakWaiting, waiting);
-    const room = deps.queueBound - waiting;
+    const room = deps.sabotage.has('recon-no-throttle') ? deps.batch : deps.queueBound - waiting;
     if (room <= 0) {
       await new Promise((r) => setTimeout(r, THROTTLE_POLL_MS));
       s.throttledMs += THROTTLE_POLL_MS;

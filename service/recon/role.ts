@@ -75,6 +75,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
           queueBound: config.RECON_QUEUE_BOUND,
           batch: config.RECON_BATCH,
           maxRunMs: config.RECON_INTERVAL_MS,
+          sabotage: config.SABOTAGE,
         });
       } finally {
         end();

@@ -22,15 +22,19 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const connection = producerConnection(config);
   const queue = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
   queue.on('error', () => {});
-  const loop = startRelayLoop({
-    pool,
-    queue,
-    jobOptions: (jobId) => payoutJobOptions(config, jobId),
-    batch: config.RELAY_BATCH,
-    pollMs: config.RELAY_POLL_MS,
-    databaseUrl: config.DATABASE_URL,
-    log,
-  });
+  if (config.SABOTAGE.has('enqueue-direct'))
+    log.warn('sabotage enqueue-direct: the outbox relay does not run');
+  const loop = config.SABOTAGE.has('enqueue-direct')
+    ? { stop: async () => {} }
+    : startRelayLoop({
+        pool,
+        queue,
+        jobOptions: (jobId) => payoutJobOptions(config, jobId),
+        batch: config.RELAY_BATCH,
+        pollMs: config.RELAY_POLL_MS,
+        databaseUrl: config.DATABASE_URL,
+        log,
+      });
   const server = await listen(opsApp(), { host: config.HOST, port: config.PORT });
   return {
     async stop() {

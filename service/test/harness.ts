@@ -64,7 +64,12 @@ export function testApi(t: TestEnv) {
     redisQueue,
     log: createLogger({ role: 'test-api', level: 'silent' }),
     maxAmount: t.config.MAX_AMOUNT,
-    money: { pool: t.pool, lockTimeoutMs: t.config.LOCK_TIMEOUT_MS, retries: t.config.TX_RETRIES },
+    money: {
+      pool: t.pool,
+      lockTimeoutMs: t.config.LOCK_TIMEOUT_MS,
+      retries: t.config.TX_RETRIES,
+      sabotage: t.config.SABOTAGE,
+    },
   });
   async function call(
     method: string,
@@ -95,7 +100,7 @@ export async function fundedUser(t: TestEnv, opts: { balance: number; currency?:
   const account = await createAccount(t.pool, user.id, currency);
   if (opts.balance > 0) {
     await deposit(
-      { pool: t.pool, lockTimeoutMs: 2_000, retries: 3 },
+      { pool: t.pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set() },
       { userId: user.id, idempotencyKey: null, accountId: account.id, amount: opts.balance, currency },
     );
   }

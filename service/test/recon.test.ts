@@ -44,6 +44,7 @@ function deps(overrides: Partial<ReconDeps> = {}): ReconDeps {
     queueBound: 20,
     batch: 10,
     maxRunMs: 60_000,
+    sabotage: new Set(),
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
 import { type BankClient, BankUnavailable } from '../bank/client.ts';
+import type { Sabotage } from '../config.ts';
 import type { Logger } from '../log.ts';
 import {
   failTransfer,
@@ -17,6 +18,7 @@ export interface PayoutWorkerDeps {
   bank: BankClient;
   dlq: Queue<DeadLetter>;
   log: Logger;
+  sabotage: ReadonlySet<Sabotage>;
 }
 
 export type PayoutOutcome = 'settled' | 'skipped';
@@ -42,7 +44,7 @@ export async function processPayout(deps: PayoutWorkerDeps, job: Job<PayoutJobDa
     }
     try {
       const result = await deps.bank.charge({
-        key: t.id,
+        key: deps.sabotage.has('bank-no-key') ? undefined : t.id,
         reference: t.id,
         amount: t.amount,
         currency: t.currency,

@@ -62,7 +62,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
         jobWait.observe((job.processedOn - job.timestamp) / 1000);
       const end = jobDuration.startTimer();
       try {
-        const outcome = await processPayout({ pool, bank, dlq, log }, job);
+        const outcome = await processPayout({ pool, bank, dlq, log, sabotage: config.SABOTAGE }, job);
         end({ outcome });
         return outcome;
       } catch (err) {
