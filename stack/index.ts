@@ -6,6 +6,7 @@ import { type ServiceInfo, type StackInfo, serviceEnvFrom } from './info.ts';
 import { type PostgresHandle, startPostgres } from './postgres.ts';
 import { mkdirReachable, postgresAccount, traversalBlocker } from './postgres-account.ts';
 import type { ProcessHandle } from './process.ts';
+import { type Proxies, startProxies } from './proxies.ts';
 import { type RedisHandle, startRedis } from './redis.ts';
 import { allRoles, type Role, repoRoot, type ServiceHandle, startService } from './service.ts';
 
@@ -17,6 +18,7 @@ export type { PostgresHandle, PostgresOptions } from './postgres.ts';
 export { startPostgres } from './postgres.ts';
 export type { ExitStatus, ProcessHandle } from './process.ts';
 export { ProcessStartError } from './process.ts';
+export type { Proxies, ProxyTargets } from './proxies.ts';
 export type { RedisHandle, RedisOptions, RedisRole } from './redis.ts';
 export { redisPing, startRedis } from './redis.ts';
 export type { Role, ServiceHandle, ServiceOptions } from './service.ts';
@@ -33,6 +35,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Receives one progress line at a time (default: silent). */
   log?: (line: string) => void;
+  /** Put a toxiproxy proxy between the service roles and Postgres, both Redis and the bank. */
+  proxies?: boolean;
 }
 
 export interface StartServiceOverrides {
@@ -51,6 +55,8 @@ export interface Stack {
   readonly services: readonly ServiceHandle[];
   readonly bank?: ServiceHandle;
   readonly api?: ServiceHandle;
+  /** The proxies the roles dial instead of the dependencies, when StackOptions.proxies is set. */
+  readonly proxies: Proxies | null;
   /** Plain JSON: URLs, ports, pids and log files. */
   info(): StackInfo;
   /** The environment a service role of this stack gets (connection settings + StackOptions.env). */
@@ -78,6 +84,7 @@ class NativeStack implements Stack {
   #redisQueue: RedisHandle | undefined;
   #redisCache: RedisHandle | undefined;
   #stopping: Promise<void> | undefined;
+  #proxies: Proxies | null = null;
   readonly #ledger: string;
   readonly #unregister: () => void;
 
@@ -105,6 +112,9 @@ class NativeStack implements Stack {
   get api(): ServiceHandle | undefined {
     return this.services.find((s) => s.role === 'api');
   }
+  get proxies(): Proxies | null {
+    return this.#proxies;
+  }
 
   async boot(): Promise<void> {
     const started = performance.now();
@@ -124,6 +134,21 @@ class NativeStack implements Stack {
     ]);
     const roles = new Set(this.opts.roles ?? allRoles);
     if (roles.has('bank')) await this.startService('bank');
+    if (this.opts.proxies) {
+      this.#proxies = await startProxies({
+        dir: this.dir,
+        ledger,
+        targets: {
+          postgres: this.postgres.port,
+          redisQueue: this.redisQueue.port,
+          redisCache: this.redisCache.port,
+          bank: required(this.bank, 'bank (needed behind its proxy)').port,
+        },
+      });
+      this.log(
+        `toxiproxy (${this.#proxies.implementation}) ready on ${this.#proxies.apiUrl} (${seconds(started)})`,
+      );
+    }
     // The api applies the migrations (under an advisory lock) before the other roles need the schema.
     if (roles.has('api')) await this.startService('api');
     const workers = this.opts.workers ?? 1;
@@ -163,7 +188,22 @@ class NativeStack implements Stack {
   }
 
   serviceEnv(): Record<string, string> {
-    return serviceEnvFrom(this.info(), this.opts.env);
+    const env = serviceEnvFrom(this.info(), this.opts.env);
+    const proxies = this.#proxies;
+    if (!proxies) return env;
+    const via = (url: string, name: Parameters<Proxies['address']>[0]) => {
+      const u = new URL(url);
+      u.host = proxies.address(name);
+      return u.toString().replace(/\/$/, '');
+    };
+    return {
+      ...env,
+      DATABASE_URL: via(env.DATABASE_URL as string, 'postgres'),
+      REDIS_QUEUE_URL: via(env.REDIS_QUEUE_URL as string, 'redisQueue'),
+      REDIS_CACHE_URL: via(env.REDIS_CACHE_URL as string, 'redisCache'),
+      ...(env.BANK_URL ? { BANK_URL: via(env.BANK_URL, 'bank') } : {}),
+      ...this.opts.env,
+    };
   }
 
   info(): StackInfo {
@@ -193,6 +233,18 @@ class NativeStack implements Stack {
       ...(this.bank ? { bank: service(this.bank) } : {}),
       ...(this.api ? { api: service(this.api) } : {}),
       services: this.services.map(service),
+      ...(this.#proxies
+        ? {
+            toxiproxy: {
+              ...base(this.#proxies.server),
+              url: this.#proxies.apiUrl,
+              implementation: this.#proxies.implementation,
+              proxies: Object.fromEntries(
+                Object.entries(this.#proxies.links).map(([name, proxy]) => [name, proxy.listen]),
+              ),
+            },
+          }
+        : {}),
     };
   }
 
@@ -210,6 +262,7 @@ class NativeStack implements Stack {
     // The bank goes last among the services: draining workers still call it.
     await stopAll(this.services.filter((s) => s.role !== 'bank'));
     await stopAll(this.services.filter((s) => s.role === 'bank'));
+    await stopAll([this.#proxies?.server]);
     await stopAll([this.#redisQueue, this.#redisCache, this.#postgres]);
     this.#unregister();
     this.log(`stack in ${this.dir} stopped`);

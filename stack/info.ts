@@ -37,6 +37,8 @@ export interface StackInfo {
   bank?: ServiceInfo;
   api?: ServiceInfo;
   services: ServiceInfo[];
+  /** The proxies in front of the dependencies, when the stack runs with them. */
+  toxiproxy?: ProcessInfo & { url: string; implementation: string; proxies: Record<string, string> };
 }
 
 /** BullMQ key prefix of a stack unless the caller picks one. */

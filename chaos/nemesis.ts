@@ -1,0 +1,71 @@
+import type { FaultWindow } from '../scenarios/report/result.ts';
+
+/** A fault and its heal. inject() breaks something; heal() undoes it and must be safe to call twice. */
+export interface Fault {
+  /** 'kill', 'pause', 'terminate', 'crash', 'cut', 'latency', 'bank-fault', ... */
+  kind: string;
+  /** What it hits: a process name, a proxy, the bank. */
+  target: string;
+  inject(): Promise<void>;
+  heal(): Promise<void>;
+}
+
+/**
+ * Injects faults and remembers each one's heal, so that healAll() — run by the runner at the end of
+ * every scenario, whether it passed, failed or was interrupted — leaves nothing broken. Every fault's
+ * window (inject → heal) is recorded for the result and the dashboards.
+ */
+export class Nemesis {
+  readonly windows: FaultWindow[] = [];
+  private readonly active = new Map<Fault, FaultWindow>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  /** Injects a fault; it stays active until heal(fault) or healAll(). */
+  async inject(fault: Fault, note?: string): Promise<void> {
+    const window: FaultWindow = {
+      kind: fault.kind,
+      target: fault.target,
+      startedAt: this.now(),
+      endedAt: null,
+    };
+    if (note) window.note = note;
+    this.windows.push(window);
+    this.active.set(fault, window);
+    this.log(`fault: ${fault.kind} ${fault.target}${note ? ` (${note})` : ''}`);
+    await fault.inject();
+  }
+
+  /** Heals one active fault. */
+  async heal(fault: Fault): Promise<void> {
+    const window = this.active.get(fault);
+    if (!window) return;
+    await fault.heal();
+    window.endedAt = this.now();
+    this.active.delete(fault);
+    this.log(`healed: ${fault.kind} ${fault.target}`);
+  }
+
+  /** Heals every active fault, newest first; one heal failing does not stop the others. */
+  async healAll(): Promise<Error[]> {
+    const errors: Error[] = [];
+    for (const fault of [...this.active.keys()].reverse()) {
+      await this.heal(fault).catch((err: Error) => {
+        errors.push(new Error(`heal of ${fault.kind} ${fault.target} failed: ${err.message}`));
+      });
+    }
+    return errors;
+  }
+
+  /** "kill worker-1, cut redis-queue" — what is broken right now, for the progress line. */
+  activeLabel(): string | null {
+    const labels = [...this.active.keys()].map((f) => `${f.kind} ${f.target}`);
+    return labels.length ? labels.join(', ') : null;
+  }
+}
+
+/** The no-op nemesis fault, so a scenario can be built one piece at a time. */
+export const noFault: Fault = { kind: 'none', target: '-', inject: async () => {}, heal: async () => {} };

@@ -1,0 +1,21 @@
+/** The reusable checkers: each reads a paired history and/or the final state and returns a CheckResult. */
+export { acknowledgedDurable } from './acknowledged-durable.ts';
+export { allTerminal } from './all-terminal.ts';
+export { bankChargedOnce } from './bank-charged-once.ts';
+export { type ExpectedDebits, exactDebits } from './exact-debits.ts';
+export {
+  chargedReferences,
+  type FinalCharge,
+  type FinalState,
+  type FinalTransfer,
+  TRANSFER_STATUSES,
+  type TransferStatus,
+} from './final-state.ts';
+export { ledgerMatchesBalance } from './ledger-matches-balance.ts';
+export { moneyConserved } from './money-conserved.ts';
+export { noNegativeBalance } from './no-negative-balance.ts';
+export { noSecondEffect } from './no-second-effect.ts';
+export { complete } from './pair.ts';
+export { queueDrained } from './queue-drained.ts';
+export { type QueueSample, reconBound } from './recon-bound.ts';
+export { replaysMatch } from './replays-match.ts';

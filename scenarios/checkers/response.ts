@@ -1,0 +1,44 @@
+import type { Completed } from '../core/history.ts';
+
+/*
+ * How the scenario client records HTTP calls: an invoke's value is the request (its body fields plus
+ * `idempotencyKey` when sent), a completion's value is `{ status, body }`. Checkers read them only here.
+ */
+
+/** A property of a value when it is a plain object, else undefined. */
+export function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** The HTTP status of a completion, if it has one. */
+export function responseStatus(op: Completed): number | undefined {
+  const status = field(op.response, 'status');
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** The response body of a completion, if it has one. */
+export function responseBody(op: Completed): unknown {
+  return field(op.response, 'body');
+}
+
+/** The id of the resource an `ok` 201 response acknowledged as created, if any. */
+export function createdId(op: Completed): string | undefined {
+  if (op.type !== 'ok' || responseStatus(op) !== 201) return undefined;
+  const id = field(responseBody(op), 'id');
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** The Idempotency-Key the request was sent with, if any. */
+export function idempotencyKey(op: Completed): string | undefined {
+  const key = field(op.request, 'idempotencyKey');
+  return typeof key === 'string' ? key : undefined;
+}
+
+/** Whether a completion is the service's 409 `idempotency_key_in_flight` answer. */
+export function isKeyInFlight(op: Completed): boolean {
+  return (
+    op.type === 'ok' &&
+    responseStatus(op) === 409 &&
+    field(responseBody(op), 'code') === 'idempotency_key_in_flight'
+  );
+}

@@ -1,0 +1,135 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Sabotage } from '../service/config.ts';
+import { runScenario } from './core/runner.ts';
+import type { Scale, Scenario } from './core/scenario.ts';
+import type { ScenarioResult } from './report/result.ts';
+import { summaryTable } from './report/terminal.ts';
+import { DEFAULT_SUITE, scenarios } from './suites/index.ts';
+
+const USAGE = `usage:
+  npm run faultline -- list
+  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR]
+  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR]
+
+exit codes: 0 every invariant held (selftest: every sabotage caught), 1 an invariant was violated
+(selftest: a sabotage went unnoticed), 2 usage or set-up error`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      scale: { type: 'string', default: 'ci' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string', default: 'runs' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.scale !== 'ci' && values.scale !== 'full')
+    throw new UsageError(`--scale must be ci or full, not "${values.scale}"`);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a non-negative integer, not "${values.seed}"`);
+  return {
+    command: positionals[0],
+    names: positionals.slice(1),
+    scale: values.scale as Scale,
+    seed,
+    out: resolve(values.out),
+    help: values.help,
+  };
+}
+
+function pick(names: string[]): Scenario[] {
+  if (names.length === 0 || names.includes('all'))
+    return scenarios.filter((s) => DEFAULT_SUITE.includes(s.name));
+  return names.map((n) => {
+    const s = scenarios.find((x) => x.name === n);
+    if (!s)
+      throw new UsageError(`unknown scenario "${n}"; known: ${scenarios.map((x) => x.name).join(', ')}`);
+    return s;
+  });
+}
+
+function list(): void {
+  for (const s of scenarios) {
+    process.stdout.write(`${s.name}\n  ${s.summary}\n  checks: ${s.checks.join(', ')}\n`);
+    process.stdout.write(`  selftest sabotages: ${s.sabotages.length ? s.sabotages.join(', ') : '(none)'}\n`);
+  }
+}
+
+async function run(selected: Scenario[], opts: { scale: Scale; seed: number; out: string }): Promise<number> {
+  const results: ScenarioResult[] = [];
+  for (const s of selected) {
+    process.stdout.write(`\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed})\n`);
+    results.push(await runScenario(s, { ...opts, outDir: opts.out, sabotage: null }));
+  }
+  process.stdout.write(`\n${summaryTable(results)}\n`);
+  if (results.some((r) => r.verdict === 'error')) return 2;
+  return results.every((r) => r.verdict === 'pass') ? 0 : 1;
+}
+
+/** Each scenario against each of its sabotages: passes only when a checker catches every one. */
+async function selftest(
+  selected: Scenario[],
+  opts: { scale: Scale; seed: number; out: string },
+): Promise<number> {
+  const rows: Array<{ scenario: string; sabotage: Sabotage; result: ScenarioResult }> = [];
+  for (const s of selected) {
+    for (const sabotage of s.sabotages) {
+      process.stdout.write(`\n▶ selftest ${s.name} with sabotage ${sabotage}\n`);
+      rows.push({
+        scenario: s.name,
+        sabotage,
+        result: await runScenario(s, { ...opts, outDir: opts.out, sabotage }),
+      });
+    }
+  }
+  process.stdout.write('\nselftest: each sabotage must be caught by a failing check\n');
+  for (const { scenario, sabotage, result } of rows) {
+    const caughtBy = result.checks.filter((c) => !c.valid).map((c) => c.name);
+    const verdict =
+      result.verdict === 'error'
+        ? `ERROR (${result.error})`
+        : caughtBy.length
+          ? `caught by ${caughtBy.join(', ')}`
+          : 'NOT CAUGHT';
+    process.stdout.write(`  ${scenario.padEnd(16)} ${sabotage.padEnd(20)} ${verdict}\n`);
+  }
+  process.stdout.write(`results in ${opts.out}\n`);
+  if (rows.some((r) => r.result.verdict === 'error')) return 2;
+  return rows.every((r) => r.result.verdict === 'fail') ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(process.argv.slice(2));
+    if (args.help || !args.command) {
+      process.stdout.write(`${USAGE}\n`);
+      return args.help ? 0 : 2;
+    }
+    if (args.command === 'list') {
+      list();
+      return 0;
+    }
+    if (args.command === 'run') {
+      if (args.names.length === 0) throw new UsageError('name the scenarios to run, or "all"');
+      return await run(pick(args.names), args);
+    }
+    if (args.command === 'selftest') return await selftest(pick(args.names), args);
+    throw new UsageError(`unknown command "${args.command}"`);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`faultline: ${(err as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`faultline: ${(err as Error).stack ?? err}\n`);
+    return 2;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,87 @@
+/** Reads Prometheus text exposition from a role's /metrics, for the figures a scenario reports. */
+
+export interface Histogram {
+  /** Cumulative counts by upper bound, ascending (the +Inf bucket last). */
+  buckets: Array<{ le: number; count: number }>;
+  count: number;
+  sum: number;
+}
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  return res.text();
+}
+
+function labelsMatch(line: string, labels: Record<string, string>): boolean {
+  return Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`));
+}
+
+/** One histogram from several processes' /metrics, summed (e.g. every API process). */
+export async function scrapeHistogram(
+  urls: string[],
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<Histogram> {
+  const byLe = new Map<number, number>();
+  let count = 0;
+  let sum = 0;
+  for (const url of urls) {
+    for (const line of (await scrape(url)).split('\n')) {
+      if (line.startsWith('#') || !labelsMatch(line, labels)) continue;
+      const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (line.startsWith(`${name}_bucket{`)) {
+        const le = /le="([^"]+)"/.exec(line)?.[1] ?? '+Inf';
+        const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+        byLe.set(bound, (byLe.get(bound) ?? 0) + value);
+      } else if (line.startsWith(`${name}_count`)) count += value;
+      else if (line.startsWith(`${name}_sum`)) sum += value;
+    }
+  }
+  const buckets = [...byLe.entries()].sort((a, b) => a[0] - b[0]).map(([le, c]) => ({ le, count: c }));
+  return { buckets, count, sum };
+}
+
+/** A quantile by linear interpolation inside its bucket, as PromQL's histogram_quantile does. */
+export function quantile(h: Histogram, q: number): number {
+  if (h.count === 0) return 0;
+  const rank = q * h.count;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const b of h.buckets) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return prevLe;
+      return prevLe + ((b.le - prevLe) * (rank - prevCount)) / Math.max(b.count - prevCount, 1);
+    }
+    prevLe = b.le;
+    prevCount = b.count;
+  }
+  return prevLe;
+}
+
+/** The upper bound of the highest non-empty bucket: the maximum is at most this. */
+export function maxBound(h: Histogram): number {
+  let prevCount = 0;
+  let bound = 0;
+  for (const b of h.buckets) {
+    if (b.count > prevCount) bound = b.le;
+    prevCount = b.count;
+  }
+  return bound;
+}
+
+/** Sum of a counter (or gauge) over processes, for the series matching `labels`. */
+export async function scrapeValue(
+  urls: string[],
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  let total = 0;
+  for (const url of urls) {
+    for (const line of (await scrape(url)).split('\n')) {
+      if (!(line.startsWith(`${name}{`) || line.startsWith(`${name} `)) || !labelsMatch(line, labels))
+        continue;
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}

@@ -1,0 +1,154 @@
+import { appendFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { Nemesis } from '../../chaos/nemesis.ts';
+import { BankClient } from '../../service/bank/client.ts';
+import { mulberry32 } from '../../service/bank/faults.ts';
+import type { Sabotage } from '../../service/config.ts';
+import '../../service/db/pg-types.ts';
+import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
+import { allRoles, type Stack, startStack } from '../../stack/index.ts';
+import { openHistoryWriter } from '../report/history-file.ts';
+import { writeJunit } from '../report/junit.ts';
+import { HISTORY_FILE, JUNIT_FILE, type ScenarioResult, writeResult } from '../report/result.ts';
+import { Progress } from '../report/terminal.ts';
+import { ApiClient } from './api-client.ts';
+import { Recorder } from './recorder.ts';
+import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
+
+export interface RunOptions {
+  scale: Scale;
+  seed: number;
+  /** Parent directory of the run directory (`runs/` by default). */
+  outDir: string;
+  sabotage: Sabotage | null;
+  /** Where progress goes (stdout by default). */
+  progress?: Progress;
+}
+
+/** A directory-safe, sortable id: when, what, and with which seed. */
+function runIdFor(scenario: string, opts: RunOptions): string {
+  const when = new Date().toISOString().replace(/[:.]/g, '-');
+  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}`;
+}
+
+/**
+ * Runs one scenario on a fresh native stack: start the stack, run the workload and its faults, heal
+ * every fault (always), check, and write result.json, history.jsonl, junit.xml and every process's log.
+ */
+export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioResult> {
+  const runId = runIdFor(scenario.name, opts);
+  const dir = join(opts.outDir, runId);
+  mkdirSync(dir, { recursive: true });
+  const runnerLog = join(dir, 'runner.log');
+  const say = (line: string) => appendFileSync(runnerLog, `${new Date().toISOString()} ${line}\n`);
+  const history = openHistoryWriter(join(dir, HISTORY_FILE));
+  const recorder = new Recorder(history);
+  const nemesis = new Nemesis(() => recorder.now(), say);
+  const progress = opts.progress ?? new Progress();
+  const startedAt = new Date();
+  const plan = scenario.plan(opts.scale);
+
+  let stack: Stack | undefined;
+  let outcome: ScenarioOutcome | undefined;
+  let failure: Error | undefined;
+  const closers: Array<() => Promise<unknown> | unknown> = [];
+  let lastCompleted = 0;
+  let lastTick = performance.now();
+  const snapshot = () => {
+    const now = performance.now();
+    const rate = ((recorder.completed - lastCompleted) * 1000) / Math.max(now - lastTick, 1);
+    lastCompleted = recorder.completed;
+    lastTick = now;
+    return {
+      scenario: scenario.name,
+      elapsedMs: Date.now() - startedAt.getTime(),
+      opsPerSec: Math.round(rate),
+      ...recorder.counts,
+      activeFault: nemesis.activeLabel(),
+    };
+  };
+  const ticker = setInterval(() => progress.update(snapshot()), 1_000);
+  try {
+    stack = await startStack({
+      roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
+      workers: plan.workers,
+      proxies: plan.proxies,
+      env: { ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
+      log: say,
+    });
+    const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
+    db.on('error', () => {});
+    closers.push(() => db.end());
+    const redis = new Redis(stack.redisQueue.url, { maxRetriesPerRequest: null });
+    redis.on('error', () => {});
+    const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {
+      connection: redis,
+      prefix: stack.serviceEnv().QUEUE_PREFIX,
+    });
+    queue.on('error', () => {});
+    closers.push(async () => {
+      await queue.close();
+      redis.disconnect();
+    });
+    const ctx: ScenarioContext = {
+      stack,
+      proxies: stack.proxies,
+      seed: opts.seed,
+      scale: opts.scale,
+      rng: mulberry32(opts.seed),
+      recorder,
+      nemesis,
+      api: new ApiClient((stack.api ?? { url: '' }).url),
+      bank: new BankClient({ baseUrl: (stack.bank ?? { url: '' }).url, timeoutMs: 10_000 }),
+      db,
+      queue,
+      sabotage: opts.sabotage,
+      say,
+    };
+    outcome = await scenario.run(ctx);
+  } catch (err) {
+    failure = err as Error;
+    say(`scenario error: ${failure.stack ?? failure.message}`);
+  } finally {
+    clearInterval(ticker);
+    for (const e of await nemesis.healAll()) {
+      say(e.message);
+      failure ??= e;
+    }
+    progress.done(snapshot());
+    history.close();
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
+    if (stack) {
+      await stack.stop().catch((err: Error) => say(`stack stop: ${err.message}`));
+      cpSync(join(stack.dir, 'logs'), join(dir, 'logs'), { recursive: true });
+      rmSync(stack.dir, { recursive: true, force: true });
+    }
+  }
+
+  const checks = outcome?.checks ?? [];
+  const verdict = failure ? 'error' : checks.every((c) => c.valid) ? 'pass' : 'fail';
+  const ops = recorder.counts;
+  const result: ScenarioResult = {
+    schemaVersion: 1,
+    runId,
+    scenario: scenario.name,
+    seed: opts.seed,
+    scale: opts.scale,
+    sabotage: opts.sabotage,
+    verdict,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    operations: { total: ops.ok + ops.fail + ops.info, ...ops },
+    checks,
+    figures: outcome?.figures ?? {},
+    faults: nemesis.windows,
+    ...(failure ? { error: failure.message } : {}),
+    files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: join(dir, 'logs') },
+  };
+  writeJunit(dir, result);
+  writeResult(dir, result);
+  return result;
+}

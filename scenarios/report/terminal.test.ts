@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { formatClock, formatCount, formatDuration } from './format.ts';
+import { Progress, type ProgressSnapshot, progressLine, summaryTable } from './terminal.ts';
+import { sampleResult } from './test-fixtures.ts';
+
+const snapshot: ProgressSnapshot = {
+  scenario: 'payout-storm',
+  elapsedMs: 42_500,
+  opsPerSec: 1234.5,
+  ok: 10_234,
+  fail: 12,
+  info: 3,
+  activeFault: 'partition api↔postgres',
+};
+
+function fakeStream(isTTY: boolean, columns = 200) {
+  const chunks: string[] = [];
+  return { chunks, stream: { isTTY, columns, write: (s: string) => chunks.push(s) } };
+}
+
+describe('progressLine', () => {
+  it('shows elapsed time, throughput, outcomes and the fault on one line', () => {
+    expect(progressLine(snapshot)).toBe(
+      'payout-storm  00:42  1.23k ops/s  ok 10.2k  fail 12  info 3  fault: partition api↔postgres',
+    );
+    expect(progressLine({ ...snapshot, activeFault: null })).toMatch(/no fault$/);
+  });
+});
+
+describe('Progress', () => {
+  it('rewrites one line in place on a TTY, cut to the terminal width', () => {
+    const { chunks, stream } = fakeStream(true, 20);
+    const progress = new Progress({ stream });
+    progress.update(snapshot);
+    progress.update({ ...snapshot, ok: 11_000 });
+    progress.done();
+    expect(chunks).toEqual(['\rpayout-storm  00:42\x1b[K', '\rpayout-storm  00:42\x1b[K', '\n']);
+  });
+
+  it('prints plain lines at most once per interval elsewhere, and the last one on done', () => {
+    const { chunks, stream } = fakeStream(false);
+    let now = 0;
+    const progress = new Progress({ stream, intervalMs: 5000, now: () => now });
+    for (now = 0; now <= 10_000; now += 1000) progress.update({ ...snapshot, elapsedMs: now });
+    progress.done({ ...snapshot, elapsedMs: 10_500, activeFault: null });
+    expect(chunks.map((c) => c.slice(14, 19))).toEqual(['00:00', '00:05', '00:10', '00:10']);
+    expect(chunks.every((c) => c.endsWith('\n') && !c.includes('\r') && !c.includes('\x1b'))).toBe(true);
+  });
+});
+
+describe('summaryTable', () => {
+  const results = [
+    sampleResult(),
+    sampleResult({
+      scenario: 'replay-under-partition',
+      verdict: 'fail',
+      operations: { total: 7, ok: 7, fail: 0, info: 0 },
+      faults: [],
+      checks: [{ name: 'replays-match', description: 'x', valid: false, errorCount: 2 }],
+      figures: {},
+      files: { history: '/tmp/r/history.jsonl', junit: '/elsewhere/junit.xml', logs: '/tmp/r/logs' },
+    }),
+    sampleResult({ scenario: 'x', verdict: 'error', error: 'bank did not start\nstack', durationMs: 800 }),
+  ];
+  const table = summaryTable(results);
+  const lines = table.split('\n');
+  const [header = '', , ...rows] = lines.slice(0, 2 + results.length);
+
+  it('aligns every column under its header', () => {
+    const start = (h: string) => header.indexOf(h);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.slice(start('checks')).match(/^\d+ passed/)).not.toBeNull();
+      expect(row.slice(start('verdict'))).toMatch(/^(PASS|FAIL|ERROR) /);
+      // Right-aligned numbers end where their header ends.
+      expect(row[start('faults') + 'faults'.length - 1]).toMatch(/\d/);
+      expect(row[start('faults') + 'faults'.length]).toBe(' ');
+      expect(row[start('time') + 'time'.length - 1]).toMatch(/[sm]/);
+    }
+    expect(rows[0]?.slice(start('figures'))).toBe(
+      'opsPerSec=189 p99LatencyMs=42.3 payouts=4.32k charged=1.23M',
+    );
+  });
+
+  it('shows operations compactly, then problems and where the files are', () => {
+    expect(rows[0]).toMatch(/^payout-storm\s+12.3k \(45 info\)\s+1\s+2 passed\s+PASS\s+1m05s/);
+    expect(rows[1]).toMatch(/^replay-under-partition\s+7\s+0\s+0 passed, 1 failed\s+FAIL /);
+    expect(table).toContain(
+      'problems:\n  replay-under-partition: replays-match failed (2 errors)\n  x: error: bank did not start',
+    );
+    expect(table).toContain(
+      '  payout-storm            .faultline/runs/r1/payout-storm/ (history.jsonl, junit.xml, logs)',
+    );
+    expect(table).toContain('history /tmp/r/history.jsonl  junit /elsewhere/junit.xml  logs /tmp/r/logs');
+  });
+});
+
+describe('format', () => {
+  it('formats counts, durations and clocks compactly', () => {
+    expect([0, 7, 12.5, 0.125, 999, 999_950, 1500, 34_000, 5_600_000, -2500].map(formatCount)).toEqual([
+      '0',
+      '7',
+      '12.5',
+      '0.13',
+      '999',
+      '1M',
+      '1.5k',
+      '34k',
+      '5.6M',
+      '-2.5k',
+    ]);
+    expect([850, 12_340, 125_000, 3_720_000].map(formatDuration)).toEqual([
+      '850ms',
+      '12.3s',
+      '2m05s',
+      '1h02m',
+    ]);
+    expect([0, 42_999, 3_723_000].map(formatClock)).toEqual(['00:00', '00:42', '1:02:03']);
+  });
+});

@@ -1,0 +1,84 @@
+import { complete, exactDebits, noSecondEffect, replaysMatch } from '../checkers/index.ts';
+import { gatherFinalState, settle } from '../core/final-state.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { fundedAccounts } from '../core/setup.ts';
+import {
+  between,
+  lockFigures,
+  type PayoutRequest,
+  payoutOp,
+  sleep,
+  standardChecks,
+  stateFigures,
+} from '../core/workload.ts';
+
+const AMOUNT = 100;
+
+/**
+ * Hundreds of concurrent payouts against ONE account that can afford exactly `affordable` of them,
+ * plus retries of some with their original idempotency keys, during and after the burst.
+ */
+export const doubleDebit: Scenario = {
+  name: 'double-debit',
+  summary: 'concurrent payouts on one account that can afford exactly N of them, plus keyed replays',
+  checks: [
+    'exact-debits',
+    'replays-match',
+    'no-second-effect',
+    'no-negative-balance',
+    'money-conserved',
+    '…standard',
+  ],
+  sabotages: ['no-row-lock', 'no-idempotency'],
+  plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
+  async run(ctx) {
+    const size =
+      ctx.scale === 'full' ? { payouts: 5_000, affordable: 500 } : { payouts: 1_000, affordable: 100 };
+    const [account] = await fundedAccounts(ctx, 1, size.affordable * AMOUNT);
+    if (!account) throw new Error('no account');
+    const requests: PayoutRequest[] = Array.from({ length: size.payouts }, (_, i) => ({
+      idempotencyKey: `dd-${ctx.seed}-${i}`,
+      accountId: account.accountId,
+      amount: AMOUNT,
+      currency: 'USD',
+      destination: `IBAN-${i}`,
+    }));
+    // Replays of a tenth of the requests: half while the burst is running, half after it.
+    const replayed = [
+      ...new Set(Array.from({ length: size.payouts / 10 }, () => between(ctx.rng, 0, size.payouts - 1))),
+    ];
+    const during = replayed.slice(0, replayed.length / 2);
+    const after = replayed.slice(replayed.length / 2);
+    const delays = during.map(() => between(ctx.rng, 0, 50));
+
+    ctx.say(`firing ${size.payouts} payouts at one account that affords ${size.affordable}`);
+    const burst = requests.map((req) => payoutOp(ctx, ctx.recorder.process(), account, req));
+    const early = during.map(async (i, n) => {
+      await sleep(delays[n] ?? 0);
+      return payoutOp(ctx, ctx.recorder.process(), account, requests[i] as PayoutRequest, 'replay');
+    });
+    await Promise.all([...burst, ...early]);
+    await Promise.all(
+      after.map((i) =>
+        payoutOp(ctx, ctx.recorder.process(), account, requests[i] as PayoutRequest, 'replay'),
+      ),
+    );
+
+    const settleMs = await settle(ctx, { deadlineMs: 60_000 });
+    const state = await gatherFinalState(ctx);
+    const ops = complete(ctx.recorder.ops);
+    return {
+      checks: [
+        exactDebits(
+          { accountId: account.accountId, expectedSettledCount: size.affordable, expectedBalance: 0 },
+          state,
+          ops,
+        ),
+        replaysMatch(ops),
+        noSecondEffect(ops),
+        ...standardChecks(state, ops),
+      ],
+      figures: { ...(await lockFigures(ctx)), replays: replayed.length, settleMs, ...stateFigures(state) },
+    };
+  },
+};
