@@ -9,7 +9,7 @@ import { mulberry32 } from '../../service/bank/faults.ts';
 import type { Sabotage } from '../../service/config.ts';
 import '../../service/db/pg-types.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
-import { allRoles, type Stack, startStack } from '../../stack/index.ts';
+import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeJunit } from '../report/junit.ts';
 import { HISTORY_FILE, JUNIT_FILE, type ScenarioResult, writeResult } from '../report/result.ts';
@@ -79,6 +79,16 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       env: { ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
       log: say,
     });
+    // Registered after the stack's own clean-up, so on Ctrl-C it runs first: heal, then record the run.
+    const started = stack;
+    closers.push(
+      registerCleanup(async () => {
+        await nemesis.healAll();
+        history.close();
+        cpSync(join(started.dir, 'logs'), join(dir, 'logs'), { recursive: true });
+        finish(undefined, new Error('interrupted by a signal; every fault was healed'));
+      }),
+    );
     const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
     db.on('error', () => {});
     closers.push(() => db.end());
@@ -128,27 +138,31 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     }
   }
 
-  const checks = outcome?.checks ?? [];
-  const verdict = failure ? 'error' : checks.every((c) => c.valid) ? 'pass' : 'fail';
-  const ops = recorder.counts;
-  const result: ScenarioResult = {
-    schemaVersion: 1,
-    runId,
-    scenario: scenario.name,
-    seed: opts.seed,
-    scale: opts.scale,
-    sabotage: opts.sabotage,
-    verdict,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    operations: { total: ops.ok + ops.fail + ops.info, ...ops },
-    checks,
-    figures: outcome?.figures ?? {},
-    faults: nemesis.windows,
-    ...(failure ? { error: failure.message } : {}),
-    files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: join(dir, 'logs') },
-  };
-  writeJunit(dir, result);
-  writeResult(dir, result);
-  return result;
+  return finish(outcome, failure);
+
+  function finish(done: ScenarioOutcome | undefined, error: Error | undefined): ScenarioResult {
+    const checks = done?.checks ?? [];
+    const verdict = error ? 'error' : checks.every((c) => c.valid) ? 'pass' : 'fail';
+    const ops = recorder.counts;
+    const result: ScenarioResult = {
+      schemaVersion: 1,
+      runId,
+      scenario: scenario.name,
+      seed: opts.seed,
+      scale: opts.scale,
+      sabotage: opts.sabotage,
+      verdict,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      operations: { total: ops.ok + ops.fail + ops.info, ...ops },
+      checks,
+      figures: done?.figures ?? {},
+      faults: nemesis.windows,
+      ...(error ? { error: error.message } : {}),
+      files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: join(dir, 'logs') },
+    };
+    writeJunit(dir, result);
+    writeResult(dir, result);
+    return result;
+  }
 }

@@ -1,8 +1,18 @@
 import type { Scenario } from '../core/scenario.ts';
 import { doubleDebit } from './double-debit.ts';
+import { postgresCrash } from './postgres-crash.ts';
+import { reconFlood } from './recon-flood.ts';
+import { redisCrash, redisCut } from './redis-cut.ts';
 import { workerKill } from './worker-kill.ts';
 
 /** Every scenario, in the order the default suite runs them. */
-export const scenarios: Scenario[] = [doubleDebit, workerKill];
+export const scenarios: Scenario[] = [
+  doubleDebit,
+  workerKill,
+  redisCut,
+  redisCrash,
+  postgresCrash,
+  reconFlood,
+];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);
