@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { onPath } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { ManagedProcess, type ProcessHandle } from './process.ts';
