@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scrapeValue } from '../../scenarios/core/metrics-scrape.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
 import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { DEAD_LETTER_QUEUE, PAYOUTS_QUEUE, payoutJobOptions } from '../queue/queues.ts';
@@ -167,6 +168,21 @@ describe('payout flow', () => {
       expect((await listDeadLetters(dlq)).some((d) => d.transferId === id)).toBe(false);
       await payoutsQueue.close();
     });
+  });
+});
+
+describe('relays', () => {
+  it('publish each outbox row exactly once when two run at the same time', async () => {
+    const second = await startRole(t, 'relay');
+    roles.push(second);
+    const urls = roles.filter((r) => r.role === 'relay').map((r) => r.url);
+    const before = await scrapeValue(urls, 'outbox_published_total');
+    await withWorker({}, async () => {
+      const p = await payouts(60);
+      await eventually(allIn(p.ids, 'SETTLED'));
+      await chargedOnceEach(p.ids);
+    });
+    expect((await scrapeValue(urls, 'outbox_published_total')) - before).toBe(60);
   });
 });
 
