@@ -1,3 +1,4 @@
+import { pause } from '../../chaos/process-faults.ts';
 import { complete, reconBound } from '../checkers/index.ts';
 import type { QueueSample } from '../checkers/recon-bound.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
@@ -62,13 +63,20 @@ export const reconFlood: Scenario = {
     })();
     const recon = ctx.stack.services.find((s) => s.role === 'recon');
     if (!recon) throw new Error('recon-flood needs the recon role');
+    // The workers are frozen for the first seconds of the run, as when they are down during a flood:
+    // only the throttle then stands between 10,000 rows and the queue.
+    const frozen = ctx.stack.services.filter((s) => s.role === 'worker').map((w) => pause(w));
+    for (const f of frozen) await ctx.nemesis.inject(f, 'workers frozen while recon starts');
     const started = Date.now();
     const process = ctx.recorder.process();
-    const run = await ctx.recorder.run(process, 'recon-run', { bound: BOUND }, async () => {
+    const running = ctx.recorder.run(process, 'recon-run', { bound: BOUND }, async () => {
       const res = await fetch(`${recon.url}/recon/run?timeoutMs=600000`, { method: 'POST' });
       const body = await res.json();
       return { type: res.ok ? 'ok' : 'info', value: { status: res.status, body } };
     });
+    await sleep(3_000);
+    for (const f of frozen) await ctx.nemesis.heal(f);
+    const run = await running;
     const settleMs = await settle(ctx, { deadlineMs: 180_000 });
     const resolveAllMs = Date.now() - started;
     sampling = false;

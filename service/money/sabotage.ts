@@ -94,10 +94,10 @@ export async function payoutAckBeforeCommit(pool: pg.Pool, params: unknown[]): P
     await client.query('BEGIN');
     const row = (await client.query<MoneyRow>(sql('payout'), params)).rows[0] as MoneyRow;
     setTimeout(() => {
-      client
-        .query('COMMIT')
-        .catch(() => {})
-        .finally(() => client.release());
+      client.query('COMMIT').then(
+        () => client.release(),
+        (err: Error) => client.release(err),
+      );
     }, ACK_BEFORE_COMMIT_DELAY_MS);
     return row;
   } catch (err) {
