@@ -14,7 +14,6 @@ export function createPool(opts: { url: string; max: number; log: Logger; name: 
     application_name: `faultline-${opts.name}`,
   });
   pool.on('error', (err) => opts.log.warn({ err }, 'postgres connection lost'));
-  poolGauge.remove({ pool: opts.name });
   pools.set(opts.name, pool);
   return pool;
 }
