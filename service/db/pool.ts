@@ -20,7 +20,7 @@ export function createPool(opts: { url: string; max: number; log: Logger; name: 
 
 const pools = new Map<string, pg.Pool>();
 
-const poolGauge = new Gauge({
+new Gauge({
   name: 'db_pool_connections',
   help: 'Postgres pool connections by state (total, idle, waiting = queued requests).',
   labelNames: ['pool', 'state'] as const,
