@@ -10,6 +10,12 @@ export interface Fault {
   heal(): Promise<void>;
 }
 
+/** What a watcher of the nemesis hears: a fault window opened (injected) or closed (healed). */
+export interface FaultEvent {
+  type: 'injected' | 'healed';
+  window: FaultWindow;
+}
+
 /**
  * Injects faults and remembers each one's heal, so that healAll() — run by the runner at the end of
  * every scenario, whether it passed, failed or was interrupted — leaves nothing broken. Every fault's
@@ -22,6 +28,8 @@ export class Nemesis {
   constructor(
     private readonly now: () => number,
     private readonly log: (line: string) => void = () => {},
+    /** Hears every window open and close, e.g. to mark it on dashboards (scenarios/report/run-observer.ts). */
+    private readonly watch: (event: FaultEvent) => void = () => {},
   ) {}
 
   /** Injects a fault; it stays active until heal(fault) or healAll(). */
@@ -36,6 +44,7 @@ export class Nemesis {
     this.windows.push(window);
     this.active.set(fault, window);
     this.log(`fault: ${fault.kind} ${fault.target}${note ? ` (${note})` : ''}`);
+    this.watch({ type: 'injected', window });
     await fault.inject();
   }
 
@@ -47,6 +56,7 @@ export class Nemesis {
     window.endedAt = this.now();
     this.active.delete(fault);
     this.log(`healed: ${fault.kind} ${fault.target}`);
+    this.watch({ type: 'healed', window });
   }
 
   /** Heals every active fault, newest first; one heal failing does not stop the others. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Makes this checkout runnable: a recent enough Node, node_modules matching package-lock.json, and the
-// system programs the native stack runs (redis-server, PostgreSQL's initdb and postgres).
+// Makes this checkout runnable: a recent enough Node, node_modules matching package-lock.json, the
+// system programs the native stack runs (redis-server, PostgreSQL's initdb and postgres), and, where
+// apt-get can install them, the observability tools (Prometheus and promtool, the Pushgateway, the
+// Postgres and Redis exporters, docker-compose) that `npm run up` and the observability checks use.
 // It runs before node_modules exists (npm's prestart/pretest/preup), so: plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -169,6 +171,38 @@ function canUseApt() {
   return undefined;
 }
 
+/**
+ * Optional: without them the stack still runs; `npm run up` starts no Prometheus and the observability
+ * tests skip (under CI they fail instead, so CI must have them: it runs as root, so apt installs them).
+ */
+const observabilityTools = [
+  { bins: ['promtool', 'prometheus'], apt: 'prometheus', what: 'Prometheus and promtool' },
+  {
+    bins: ['prometheus-pushgateway'],
+    alt: ['pushgateway'],
+    apt: 'prometheus-pushgateway',
+    what: 'the Pushgateway',
+  },
+  {
+    bins: ['prometheus-postgres-exporter'],
+    alt: ['postgres_exporter'],
+    apt: 'prometheus-postgres-exporter',
+    what: 'the Postgres exporter',
+  },
+  {
+    bins: ['prometheus-redis-exporter'],
+    alt: ['redis_exporter'],
+    apt: 'prometheus-redis-exporter',
+    what: 'the Redis exporter',
+  },
+  { bins: ['docker-compose'], apt: 'docker-compose', what: 'docker-compose (for `docker-compose config`)' },
+];
+
+function missingObservabilityTools() {
+  const has = (names) => names.every((n) => onPath(n));
+  return observabilityTools.filter((t) => !has(t.bins) && !(t.alt && has(t.alt)));
+}
+
 function installWithApt(sudo, missing) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const aptGet = (...args) => {
@@ -176,24 +210,36 @@ function installWithApt(sudo, missing) {
     say(argv.join(' '));
     return run(argv[0], argv.slice(1), { env });
   };
-  for (const p of missing) say(`installing ${p.apt} with apt-get (needed by the native stack)`);
+  for (const p of missing) say(`installing ${p.apt} with apt-get (${p.why ?? 'needed by the native stack'})`);
   if (!aptGet('update')) fail('apt-get update failed (see above)');
   const names = missing.map((p) => p.apt);
   if (!aptGet('install', '-y', '--no-install-recommends', ...names)) {
     fail(`apt-get install ${names.join(' ')} failed (see above)`);
   }
   say(
-    'note: the Debian packages may start a system redis on 127.0.0.1:6379 and a PostgreSQL cluster on 5432; ' +
-      'faultline starts nothing there and never uses them (its stack runs its own servers on free ports)',
+    'note: the Debian packages may start system services (redis on 6379, PostgreSQL on 5432, Prometheus on 9090, ' +
+      'the Pushgateway and exporters); faultline never uses them (its stack runs its own servers on free ports)',
   );
 }
 
 function ensurePrograms() {
   const missing = missingPrograms();
-  if (missing.length === 0) return 'redis-server and PostgreSQL found';
+  const optional = missingObservabilityTools().map((t) => ({ ...t, why: `observability: ${t.what}` }));
   const sudo = canUseApt();
+  if (missing.length === 0) {
+    if (optional.length > 0 && sudo) installWithApt(sudo, optional);
+    else if (optional.length > 0) {
+      say(
+        `note: ${optional.map((t) => t.what).join(', ')} not installed: \`npm run up\` starts no Prometheus and ` +
+          `the observability checks are skipped here (CI installs them). Debian/Ubuntu: apt-get install -y ` +
+          `${optional.map((t) => t.apt).join(' ')}`,
+      );
+    }
+    return 'redis-server and PostgreSQL found';
+  }
   if (sudo) {
-    installWithApt(sudo, missing);
+    // One apt-get run for everything missing.
+    installWithApt(sudo, [...missing, ...optional]);
   } else if (process.platform === 'darwin' && onPath('brew')) {
     const names = missing.map((p) => p.brew);
     for (const p of missing) say(`installing ${p.brew} with brew (needed by the native stack)`);
@@ -211,7 +257,14 @@ function ensurePrograms() {
   return 'redis-server and PostgreSQL installed';
 }
 
+function observabilitySummary() {
+  const still = missingObservabilityTools();
+  return still.length === 0
+    ? 'observability tools found'
+    : `observability tools missing: ${still.map((t) => t.apt).join(', ')}`;
+}
+
 checkNode();
 const deps = ensureDependencies();
 const programs = ensurePrograms();
-say(`node ${process.version}, ${deps}, ${programs}`);
+say(`node ${process.version}, ${deps}, ${programs}, ${observabilitySummary()}`);

@@ -1,19 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { reapStale, registerCleanup } from './cleanup.ts';
+import { type ExporterHandle, startPostgresExporter, startRedisExporter } from './exporters.ts';
 import { type ServiceInfo, type StackInfo, serviceEnvFrom } from './info.ts';
 import { type PostgresHandle, startPostgres } from './postgres.ts';
 import { mkdirReachable, postgresAccount, traversalBlocker } from './postgres-account.ts';
 import type { ProcessHandle } from './process.ts';
 import { type Proxies, startProxies } from './proxies.ts';
 import { type RedisHandle, startRedis } from './redis.ts';
+import { removeTargetFile, scrapeTargets, writeTargetFile } from './scrape-targets.ts';
 import { allRoles, type Role, repoRoot, type ServiceHandle, startService } from './service.ts';
 
 export { MissingBinaryError } from './binaries.ts';
 export { registerCleanup } from './cleanup.ts';
-export type { PostgresInfo, RedisInfo, ServiceInfo, StackInfo } from './info.ts';
+export type { ExporterHandle } from './exporters.ts';
+export type { ExporterInfo, PostgresInfo, RedisInfo, ServiceInfo, StackInfo } from './info.ts';
 export { serviceEnvFrom } from './info.ts';
+export type { Monitoring, MonitoringOptions } from './monitoring.ts';
+export { findMonitoringBinaries, startMonitoring } from './monitoring.ts';
 export type { PostgresHandle, PostgresOptions } from './postgres.ts';
 export { startPostgres } from './postgres.ts';
 export type { ExitStatus, ProcessHandle } from './process.ts';
@@ -37,6 +42,12 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Put a toxiproxy proxy between the service roles and Postgres, both Redis and the bank. */
   proxies?: boolean;
+  /**
+   * Make the stack scrapable by a native Prometheus (stack/monitoring.ts): start the Postgres and
+   * Redis exporters when installed, and keep a file_sd target file `<targetsDir>/<stack name>.json`
+   * listing every role and exporter (with `labels` added to each) for as long as the stack runs.
+   */
+  scrape?: { targetsDir: string; labels?: Record<string, string> };
 }
 
 export interface StartServiceOverrides {
@@ -85,6 +96,8 @@ class NativeStack implements Stack {
   #redisCache: RedisHandle | undefined;
   #stopping: Promise<void> | undefined;
   #proxies: Proxies | null = null;
+  #exporters: { postgres?: ExporterHandle; redis?: ExporterHandle } = {};
+  #targetFile: string | undefined;
   readonly #ledger: string;
   readonly #unregister: () => void;
 
@@ -132,6 +145,7 @@ class NativeStack implements Stack {
         }),
       ),
     ]);
+    if (this.opts.scrape) await this.#startExporters(started);
     const roles = new Set(this.opts.roles ?? allRoles);
     if (roles.has('bank')) await this.startService('bank');
     if (this.opts.proxies) {
@@ -161,7 +175,27 @@ class NativeStack implements Stack {
     }
     if (roles.has('recon')) rest.push(this.startService('recon'));
     await allOrFirstError(rest);
+    if (this.opts.scrape) {
+      this.#targetFile = join(this.opts.scrape.targetsDir, `${basename(this.dir)}.json`);
+      this.#writeTargets();
+      this.log(`scrape targets in ${this.#targetFile}`);
+    }
     this.log(`stack ready in ${seconds(started)}; logs in ${join(this.dir, 'logs')}`);
+  }
+
+  async #startExporters(started: number): Promise<void> {
+    const ledger = this.#ledger;
+    const [postgres, redis] = await Promise.all([
+      startPostgresExporter({ dir: this.dir, databaseUrl: this.postgres.url, ledger }),
+      startRedisExporter({ dir: this.dir, ledger }),
+    ]);
+    this.#exporters = { postgres, redis };
+    for (const e of [postgres, redis]) if (e) this.log(`${e.name} ready on ${e.url} (${seconds(started)})`);
+  }
+
+  #writeTargets(): void {
+    if (!this.#targetFile) return;
+    writeTargetFile(this.#targetFile, scrapeTargets(this.info(), this.opts.scrape?.labels));
   }
 
   #freeName(role: Role): string {
@@ -183,6 +217,7 @@ class NativeStack implements Stack {
       ledger: this.#ledger,
     });
     this.services.push(service);
+    this.#writeTargets();
     this.log(`${service.name} ready on ${service.url} (${seconds(started)})`);
     return service;
   }
@@ -216,6 +251,8 @@ class NativeStack implements Stack {
       port: s.port,
     });
     const redis = (r: RedisHandle) => ({ ...base(r), url: r.url, port: r.port });
+    const exporter = (e: ExporterHandle | undefined) => (e ? { ...base(e), url: e.url } : undefined);
+    const { postgres: pgExporter, redis: redisExporter } = this.#exporters;
     return {
       dir: this.dir,
       logDir: join(this.dir, 'logs'),
@@ -245,6 +282,9 @@ class NativeStack implements Stack {
             },
           }
         : {}),
+      ...(pgExporter || redisExporter
+        ? { exporters: { postgres: exporter(pgExporter), redis: exporter(redisExporter) } }
+        : {}),
     };
   }
 
@@ -259,10 +299,12 @@ class NativeStack implements Stack {
       const results = await Promise.allSettled(handles.map((h) => h?.stop()));
       for (const r of results) if (r.status === 'rejected') errors.push(r.reason);
     };
+    // Out of Prometheus's sight first, so a stopping stack does not look like an outage.
+    if (this.#targetFile) removeTargetFile(this.#targetFile);
     // The bank goes last among the services: draining workers still call it.
     await stopAll(this.services.filter((s) => s.role !== 'bank'));
     await stopAll(this.services.filter((s) => s.role === 'bank'));
-    await stopAll([this.#proxies?.server]);
+    await stopAll([this.#proxies?.server, this.#exporters.postgres, this.#exporters.redis]);
     await stopAll([this.#redisQueue, this.#redisCache, this.#postgres]);
     this.#unregister();
     this.log(`stack in ${this.dir} stopped`);

@@ -28,6 +28,11 @@ export interface ServiceInfo extends ProcessInfo {
   port: number;
 }
 
+/** A Prometheus exporter of the stack's PostgreSQL or Redis (see exporters.ts). */
+export interface ExporterInfo extends ProcessInfo {
+  url: string;
+}
+
 export interface StackInfo {
   dir: string;
   logDir: string;
@@ -39,6 +44,8 @@ export interface StackInfo {
   services: ServiceInfo[];
   /** The proxies in front of the dependencies, when the stack runs with them. */
   toxiproxy?: ProcessInfo & { url: string; implementation: string; proxies: Record<string, string> };
+  /** The exporters started for StackOptions.scrape (each only when installed). */
+  exporters?: { postgres?: ExporterInfo; redis?: ExporterInfo };
 }
 
 /** BullMQ key prefix of a stack unless the caller picks one. */

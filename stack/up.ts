@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { seedDemo } from '../service/demo.ts';
 import { registerCleanup } from './cleanup.ts';
-import { type Stack, startStack } from './index.ts';
+import { findMonitoringBinaries, type Monitoring, type Stack, startMonitoring, startStack } from './index.ts';
 import { repoRoot } from './service.ts';
 
 /**
@@ -28,7 +28,25 @@ function curlExamples(stack: Stack, users: DemoUsers): string[] {
   ];
 }
 
-function printSummary(stack: Stack, users: DemoUsers, curl: string[]): void {
+/** Prometheus keeps its data here across `npm run up`s; stacks list their targets in `targets/`. */
+const monitoringDir = join(repoRoot, '.faultline', 'monitoring');
+const targetsDir = join(monitoringDir, 'targets');
+
+function printMonitoring(stack: Stack, monitoring: Monitoring | undefined): void {
+  const pad = (s: string) => s.padEnd(12);
+  const exporters = stack.info().exporters ?? {};
+  for (const [name, e] of Object.entries(exporters)) if (e) say(`  ${pad(`${name} exp.`)}${e.url}/metrics`);
+  if (!monitoring) {
+    say('  prometheus  not installed (apt-get install prometheus prometheus-pushgateway): not started');
+    return;
+  }
+  say(`  ${pad('prometheus')}${monitoring.prometheusUrl}  (alerts: ${monitoring.prometheusUrl}/alerts)`);
+  say(`  ${pad('pushgateway')}${monitoring.pushgatewayUrl}`);
+  say('  to have scenario runs scraped and their outcomes pushed here, run them with:');
+  say(`    export FAULTLINE_PUSHGATEWAY_URL=${monitoring.pushgatewayUrl} FAULTLINE_SCRAPE_DIR=${targetsDir}`);
+}
+
+function printSummary(stack: Stack, users: DemoUsers, curl: string[], monitoring?: Monitoring): void {
   const info = stack.info();
   const pad = (s: string) => s.padEnd(12);
   say();
@@ -40,6 +58,7 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[]): void {
   say(`  ${pad('redis cache')}${info.redisCache.url}`);
   say('  metrics (and /healthz) of each role:');
   for (const s of info.services) say(`    ${pad(s.name)}${s.url}/metrics`);
+  printMonitoring(stack, monitoring);
   say(`  ${pad('logs')}${info.logDir}`);
   say();
   say('demo users:');
@@ -66,13 +85,24 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[]): void {
 
 async function main(): Promise<void> {
   let stack: Stack | undefined;
+  let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
   registerCleanup(async () => {
+    await monitoring?.stop();
     if (stack) say(`stack stopped; data and logs kept in ${relative(process.cwd(), stack.dir)}`);
   });
+  const binaries = findMonitoringBinaries();
+  const monitor = Boolean(binaries.prometheus && binaries.pushgateway);
   try {
-    stack = await startStack({ log: (line) => say(line) });
+    if (monitor) {
+      // Target files of stacks from an earlier session point at ports nobody listens on any more.
+      rmSync(targetsDir, { recursive: true, force: true });
+      monitoring = await startMonitoring({ dir: monitoringDir, targetsDir, scrapeIntervalSeconds: 5 });
+      say(`prometheus ready on ${monitoring.prometheusUrl}, pushgateway on ${monitoring.pushgatewayUrl}`);
+    }
+    stack = await startStack({ log: (line) => say(line), ...(monitor ? { scrape: { targetsDir } } : {}) });
   } catch (err) {
+    await monitoring?.stop();
     process.stderr.write(`\nnpm run up: the stack did not start:\n${(err as Error).message}\n`);
     process.exit(1);
   }
@@ -82,15 +112,27 @@ async function main(): Promise<void> {
   } catch (err) {
     process.stderr.write(`\nnpm run up: seeding the demo users failed: ${(err as Error).stack ?? err}\n`);
     await stack.stop();
+    await monitoring?.stop();
     process.exit(1);
   }
   const curl = curlExamples(stack, users);
   mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
   writeFileSync(
     join(repoRoot, '.faultline', 'stack.json'),
-    `${JSON.stringify({ ...stack.info(), demoUsers: users, curl }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        ...stack.info(),
+        ...(monitoring
+          ? { prometheus: monitoring.prometheusUrl, pushgateway: monitoring.pushgatewayUrl, targetsDir }
+          : {}),
+        demoUsers: users,
+        curl,
+      },
+      null,
+      2,
+    )}\n`,
   );
-  printSummary(stack, users, curl);
+  printSummary(stack, users, curl, monitoring);
   for (const service of stack.services) {
     void service.exited.then((status) => {
       if (status.code === 0 && !status.signal) return;

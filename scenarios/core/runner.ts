@@ -12,7 +12,9 @@ import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts
 import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeJunit } from '../report/junit.ts';
+import { observeConfig } from '../report/observe-config.ts';
 import { HISTORY_FILE, JUNIT_FILE, type ScenarioResult, writeResult } from '../report/result.ts';
+import { RunObserver } from '../report/run-observer.ts';
 import { Progress } from '../report/terminal.ts';
 import { ApiClient } from './api-client.ts';
 import { Recorder } from './recorder.ts';
@@ -39,6 +41,8 @@ function runIdFor(scenario: string, opts: RunOptions): string {
  * every fault (always), check, and write result.json, history.jsonl, junit.xml and every process's log.
  */
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioResult> {
+  // Parsed before anything starts, so a bad variable fails the run at once.
+  const config = observeConfig();
   const runId = runIdFor(scenario.name, opts);
   const dir = join(opts.outDir, runId);
   mkdirSync(dir, { recursive: true });
@@ -46,7 +50,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const say = (line: string) => appendFileSync(runnerLog, `${new Date().toISOString()} ${line}\n`);
   const history = openHistoryWriter(join(dir, HISTORY_FILE));
   const recorder = new Recorder(history);
-  const nemesis = new Nemesis(() => recorder.now(), say);
+  const observer = new RunObserver({
+    config,
+    runId,
+    dir,
+    scenario: scenario.name,
+    seed: opts.seed,
+    scale: opts.scale,
+    sabotage: opts.sabotage,
+    say,
+  });
+  const nemesis = new Nemesis(() => recorder.now(), say, observer.watchFaults);
   const progress = opts.progress ?? new Progress();
   const startedAt = new Date();
   const plan = scenario.plan(opts.scale);
@@ -71,6 +85,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     };
   };
   const ticker = setInterval(() => progress.update(snapshot()), 1_000);
+  observer.runStarted();
   try {
     stack = await startStack({
       roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
@@ -78,7 +93,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       proxies: plan.proxies,
       env: { ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
       log: say,
+      ...observer.stackOptions(),
     });
+    observer.stackReady();
     // Registered after the stack's own clean-up, so on Ctrl-C it runs first: heal, then record the run.
     const started = stack;
     closers.push(
@@ -86,7 +103,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         await nemesis.healAll();
         history.close();
         cpSync(join(started.dir, 'logs'), join(dir, 'logs'), { recursive: true });
-        finish(undefined, new Error('interrupted by a signal; every fault was healed'));
+        await observer.runFinished(
+          finish(undefined, new Error('interrupted by a signal; every fault was healed')),
+        );
       }),
     );
     const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
@@ -138,7 +157,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     }
   }
 
-  return finish(outcome, failure);
+  const result = finish(outcome, failure);
+  await observer.runFinished(result);
+  return result;
 
   function finish(done: ScenarioOutcome | undefined, error: Error | undefined): ScenarioResult {
     const checks = done?.checks ?? [];
