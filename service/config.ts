@@ -13,10 +13,23 @@ export const SABOTAGES = [
   'enqueue-direct', // the API enqueues after commit (fire and forget) instead of the outbox relay
   'recon-no-throttle', // recon ignores RECON_QUEUE_BOUND
   'ack-before-commit', // the API answers 201 before its transaction commits
+  'no-single-flight', // a cache miss loads from Postgres in every request: no per-process or Redis lock
+  'no-purge-while-down', // a profile update skips the invalidation outbox: a purge that fails is forgotten
+  'non-atomic-limiter', // the rate limiter counts and admits in two Redis round trips instead of one script
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+/** A rate limit written `<limit>/<window ms>`, e.g. `10/1000`. */
+const rate = z
+  .string()
+  .regex(/^\d{1,6}\/\d{1,8}$/, 'a limit and a window in ms, like 10/1000')
+  .transform((v) => {
+    const [limit, windowMs] = v.split('/').map(Number) as [number, number];
+    return { limit, windowMs };
+  })
+  .refine((r) => r.limit >= 1 && r.windowMs >= 1, 'limit and window must be at least 1');
 
 const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -28,6 +41,8 @@ const schema = z.object({
   /** Pool size per process; the API's debits each hold a connection for one round trip. */
   DATABASE_POOL_MAX: int(1, 500).default(20),
   REDIS_QUEUE_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** The cache Redis (profiles, dashboards, rate-limit windows): disposable, allkeys-lru, never the queue's. */
+  REDIS_CACHE_URL: z.string().url().default('redis://127.0.0.1:6380'),
   BANK_URL: z.string().url().default('http://127.0.0.1:4010'),
   /** BullMQ key prefix; tests give each suite its own so queues never mix. */
   QUEUE_PREFIX: z.string().min(1).default('faultline'),
@@ -66,6 +81,52 @@ const schema = z.object({
   /** Recon never lets the payout queue's waiting count exceed this, so 10,000 stuck rows cannot flood it. */
   RECON_QUEUE_BOUND: int(1, 1_000_000).default(500),
   RECON_BATCH: int(1, 10_000).default(100),
+
+  /** Key prefix in the cache Redis; tests give each file its own so entries never mix. */
+  CACHE_PREFIX: z.string().min(1).default('faultline'),
+  /**
+   * A cache command slower than this counts as Redis being away: the read goes to Postgres and the
+   * process stops asking Redis until a probe succeeds (so only the first request pays it). Redis answers
+   * in well under 1 ms, but the timer runs on the event loop: 1 s stays clear of the stalls a busy
+   * process has under a burst (250 ms did not, on 2 cores), and still bounds what a hung Redis costs.
+   */
+  CACHE_COMMAND_TIMEOUT_MS: int(10, 10_000).default(1_000),
+  /** Profiles rarely change: 10 minutes, as the design sheet decided. */
+  PROFILE_CACHE_TTL_MS: int(100, 86_400_000).default(600_000),
+  /** Dashboard layout and history metadata: 5 minutes (its balances are always read live). */
+  DASHBOARD_CACHE_TTL_MS: int(100, 86_400_000).default(300_000),
+  /**
+   * Each TTL gets up to this fraction added at random (0.1: 10 min becomes 10–11 min), so entries
+   * filled together (after a deploy, a flush) do not all expire in the same second.
+   */
+  CACHE_TTL_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+  /**
+   * Lifetime of the Redis lock one loader holds while it reads a missing entry from Postgres; the loader
+   * renews it at half-life while it works, so a load slowed by a busy pool keeps the other processes
+   * waiting for its value, and a crashed loader holds them up for at most this long.
+   */
+  CACHE_LOCK_MS: int(50, 60_000).default(2_000),
+  /** How often each API process applies pending cache invalidations and renews its trust in the cache. */
+  CACHE_SYNC_INTERVAL_MS: int(10, 10_000).default(250),
+  /**
+   * A process serves from the cache only if a sync pass that succeeded started less than this long ago.
+   * A profile update whose purge failed waits this long (or until another process applied it) before it
+   * answers, so this is what a profile update costs while the cache Redis is down. 3 s: twelve passes,
+   * so a process whose event loop is swamped by a burst (1 s lapsed under the stampede scenario on 2
+   * cores) keeps its cache, while an outage delays profile updates by only a few seconds.
+   */
+  CACHE_TRUST_LEASE_MS: int(50, 60_000).default(3_000),
+  /**
+   * Balance reads (GET /v1/accounts/:id and the dashboard, which reads balances live) per user:
+   * `<limit>/<window ms>`. A person, or an app refreshing a screen, needs about one a second; ten
+   * leaves room for a dashboard opening several accounts at once, and anything faster is a polling loop
+   * whose every request would be a Postgres query, since balances are never cached.
+   */
+  RATE_LIMIT_BALANCE: rate.prefault('10/1000'),
+  /** Profile and public-profile reads per user: a page may show dozens of profiles; they are cached. */
+  RATE_LIMIT_PROFILE_READ: rate.prefault('50/1000'),
+  /** Profile updates per user: people edit a profile a few times a session; each write is a Postgres commit. */
+  RATE_LIMIT_PROFILE_WRITE: rate.prefault('10/10000'),
 
   /** Directory of the mock bank's own durable ledger (never in the service's Postgres or Redis). */
   BANK_DATA_DIR: z.string().min(1).default('.faultline/bank'),

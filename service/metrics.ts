@@ -68,3 +68,63 @@ export const bankCallDuration = new Histogram({
   buckets: latencyBuckets,
   registers: [registry],
 });
+
+export const cacheRequests = new Counter({
+  name: 'cache_requests_total',
+  help: 'Cache reads by cache and result: hit, miss (loaded), bypass (cache untrusted or unreachable: Postgres).',
+  labelNames: ['cache', 'result'] as const,
+  registers: [registry],
+});
+
+export const cacheLoads = new Counter({
+  name: 'cache_loads_total',
+  help: 'Postgres loads made to answer or refill a cache entry.',
+  labelNames: ['cache'] as const,
+  registers: [registry],
+});
+
+export const cacheLockWaits = new Counter({
+  name: 'cache_lock_waits_total',
+  help: 'Times a loader found another process loading the same entry and waited for its value.',
+  labelNames: ['cache'] as const,
+  registers: [registry],
+});
+
+export const cacheErrors = new Counter({
+  name: 'cache_errors_total',
+  help: 'Failed commands to the cache Redis, by user (profile, dashboard, rate_limit, sync) and cause.',
+  labelNames: ['cache', 'cause'] as const,
+  registers: [registry],
+});
+
+export const cacheInvalidationsApplied = new Counter({
+  name: 'cache_invalidations_applied_total',
+  help: 'Rows of the invalidation outbox applied (purged in Redis, then deleted) by the sync pass.',
+  registers: [registry],
+});
+
+export const rateLimitDecisions = new Counter({
+  name: 'rate_limit_decisions_total',
+  help: 'Rate-limit decisions by route class: allowed or limited.',
+  labelNames: ['route_class', 'decision'] as const,
+  registers: [registry],
+});
+
+export const rateLimitFallbacks = new Counter({
+  name: 'rate_limit_fallback_total',
+  help: 'Rate-limit decisions made by the in-process fallback because the cache Redis was unreachable.',
+  labelNames: ['route_class'] as const,
+  registers: [registry],
+});
+
+export const balanceQueries = new Counter({
+  name: 'balance_queries_total',
+  help: 'Postgres queries run for balance reads (account reads and dashboard balances).',
+  registers: [registry],
+});
+
+export const balanceReadsCoalesced = new Counter({
+  name: 'balance_reads_coalesced_total',
+  help: 'Balance reads answered by sharing a concurrent identical query instead of running their own.',
+  registers: [registry],
+});

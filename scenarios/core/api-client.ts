@@ -11,6 +11,7 @@ const DEFINITE_FAILURES = new Set([
   'idempotency_key_in_flight',
   'idempotency_key_reused',
   'currency_mismatch',
+  'rate_limited',
   'lock_timeout',
   'conflict_retry_exhausted',
 ]);

@@ -1,8 +1,11 @@
 import type { Scenario } from '../core/scenario.ts';
+import { balanceHammer } from './balance-hammer.ts';
+import { cacheStampede } from './cache-stampede.ts';
 import { doubleDebit } from './double-debit.ts';
 import { postgresCrash } from './postgres-crash.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash, redisCut } from './redis-cut.ts';
+import { redisOom } from './redis-oom.ts';
 import { workerKill } from './worker-kill.ts';
 
 /** Every scenario, in the order the default suite runs them. */
@@ -13,6 +16,9 @@ export const scenarios: Scenario[] = [
   redisCrash,
   postgresCrash,
   reconFlood,
+  cacheStampede,
+  balanceHammer,
+  redisOom,
 ];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);

@@ -2,18 +2,30 @@ import type { Fault } from '../../chaos/nemesis.ts';
 import { cut } from '../../chaos/network-faults.ts';
 import { kill } from '../../chaos/process-faults.ts';
 import { complete } from '../checkers/index.ts';
+import { noStaleRead } from '../checkers/no-stale-read.ts';
+import { readsAnswered } from '../checkers/reads-answered.ts';
 import type { CheckResult } from '../core/checker.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
 import type { Completed } from '../core/history.ts';
+import { ReadClient } from '../core/read-client.ts';
 import type { Scenario, ScenarioContext, StackPlan } from '../core/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../core/setup.ts';
 import { between, payoutOp, readOp, sleep, standardChecks, stateFigures } from '../core/workload.ts';
 
 const CLIENTS = 10;
+/**
+ * How often each client updates its profile: rarely enough that, after the heal, there are reads
+ * between the reconnect and the next update (where a forgotten purge would show), and under the
+ * profile-write limit even while an update during the outage takes a few seconds to answer.
+ */
+const PROFILE_UPDATE_EVERY_MS = 2_500;
 
 /**
  * Steady payouts and reads while the queue Redis goes away, then comes back. The outbox needs only
  * Postgres, so payouts must keep being accepted during the outage and all be paid, once, after it.
+ * With `cache`, the clients also read and update their profiles, and the cache Redis goes away too:
+ * reads must still be answered (from Postgres), and no read may return a profile older than an update
+ * acknowledged before it, however the cache came back.
  */
 function redisOutage(variant: {
   name: string;
@@ -21,12 +33,14 @@ function redisOutage(variant: {
   plan: StackPlan;
   sabotages: Scenario['sabotages'];
   fault: (ctx: ScenarioContext) => Fault;
+  cache?: boolean;
 }): Scenario {
   return {
     name: variant.name,
     summary: variant.summary,
     checks: [
       'payouts-accepted-during-outage',
+      ...(variant.cache ? ['reads-answered-during-outage', 'no-stale-profile'] : []),
       'all-terminal',
       'bank-charged-once',
       'money-conserved',
@@ -38,7 +52,8 @@ function redisOutage(variant: {
       const seconds = ctx.scale === 'full' ? 60 : 18;
       const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
       const stopAt = Date.now() + seconds * 1_000;
-      const clients = accounts.map((a, c) => client(ctx, a, c, stopAt));
+      const profiles = variant.cache ? new ReadClient((ctx.stack.api ?? { url: '' }).url) : null;
+      const clients = accounts.map((a, c) => client(ctx, a, c, stopAt, profiles));
 
       await sleep(between(ctx.rng, 3_000, 5_000));
       const fault = variant.fault(ctx);
@@ -53,8 +68,21 @@ function redisOutage(variant: {
       const state = await gatherFinalState(ctx);
       const ops = complete(ctx.recorder.ops);
       const during = acceptedDuringOutage(ops, { from, to });
+      const cacheChecks = variant.cache
+        ? [
+            readsAnswered(ops, {
+              name: 'reads-answered-during-outage',
+              description:
+                'Every profile and balance read asked for while Redis was cut was answered (from Postgres; a 429 from the in-process limiter counts as an answer).',
+              reads: ['profile-read', 'read'],
+              window: { from, to },
+              accepted: [429],
+            }),
+            noStaleRead(ops),
+          ]
+        : [];
       return {
-        checks: [during, ...standardChecks(state, ops)],
+        checks: [during, ...cacheChecks, ...standardChecks(state, ops)],
         figures: {
           outageMs: Math.round(to - from),
           payoutsDuringOutage: during.figures?.accepted ?? 0,
@@ -67,8 +95,15 @@ function redisOutage(variant: {
   };
 }
 
-async function client(ctx: ScenarioContext, account: FundedAccount, c: number, stopAt: number) {
+async function client(
+  ctx: ScenarioContext,
+  account: FundedAccount,
+  c: number,
+  stopAt: number,
+  profiles: ReadClient | null,
+) {
   const process = ctx.recorder.process();
+  let lastUpdate = 0;
   for (let i = 0; Date.now() < stopAt; i++) {
     await payoutOp(ctx, process, account, {
       idempotencyKey: `rc-${ctx.seed}-${c}-${i}`,
@@ -78,8 +113,33 @@ async function client(ctx: ScenarioContext, account: FundedAccount, c: number, s
       destination: `IBAN-${c}`,
     });
     await readOp(ctx, process, account);
+    if (profiles) {
+      const userId = account.userId;
+      if (Date.now() - lastUpdate >= PROFILE_UPDATE_EVERY_MS) {
+        const bio = `client ${c}, step ${i}`;
+        await ctx.recorder.run(process, 'profile-update', { userId, bio }, () =>
+          profiles.updateProfile(account.apiKey, { bio }),
+        );
+        lastUpdate = Date.now();
+      }
+      await ctx.recorder.run(process, 'profile-read', { userId }, () => profiles.profile(account.apiKey));
+    }
     await sleep(20);
   }
+}
+
+/** Cuts several links as one fault (a partition of the Redis host); the heal restores them all. */
+function cutAll(links: Fault[]): Fault {
+  return {
+    kind: 'cut',
+    target: links.map((l) => l.target).join('+'),
+    inject: async () => {
+      for (const l of links) await l.inject();
+    },
+    heal: async () => {
+      for (const l of links) await l.heal();
+    },
+  };
 }
 
 /** Time until every payout accepted before the heal is terminal (the outage's backlog is paid), or -1. */
@@ -119,13 +179,22 @@ export function acceptedDuringOutage(ops: Completed[], window: { from: number; t
 
 export const redisCut = redisOutage({
   name: 'redis-cut',
-  summary: 'steady payouts and reads while the link to the queue Redis is cut (proxy disabled), then healed',
+  summary:
+    'steady payouts, balance and profile reads and profile updates while the links to both Redis servers are cut, then healed',
   // No recon: every accepted payout must reach the bank through the outbox relay alone.
-  plan: { workers: 1, recon: false, proxies: true, env: { RELAY_POLL_MS: '200' } },
-  sabotages: ['enqueue-direct'],
+  plan: {
+    workers: 1,
+    recon: false,
+    proxies: true,
+    // A job in flight when the link drops loses its lock; a short stalled check takes it up again
+    // within seconds of the heal instead of the default 30 s, so the drain figure measures the outbox.
+    env: { RELAY_POLL_MS: '200', STALLED_INTERVAL_MS: '2000', JOB_LOCK_MS: '5000' },
+  },
+  sabotages: ['enqueue-direct', 'no-purge-while-down'],
+  cache: true,
   fault: (ctx) => {
     if (!ctx.proxies) throw new Error('redis-cut needs the stack to run with proxies');
-    return cut(ctx.proxies.links.redisQueue);
+    return cutAll([cut(ctx.proxies.links.redisQueue), cut(ctx.proxies.links.redisCache)]);
   },
 });
 
@@ -137,7 +206,13 @@ export const redisCrash = redisOutage({
     workers: 1,
     recon: true,
     proxies: false,
-    env: { RELAY_POLL_MS: '200', RECON_STUCK_AFTER_MS: '8000', RECON_INTERVAL_MS: '3000' },
+    env: {
+      RELAY_POLL_MS: '200',
+      STALLED_INTERVAL_MS: '2000',
+      JOB_LOCK_MS: '5000',
+      RECON_STUCK_AFTER_MS: '8000',
+      RECON_INTERVAL_MS: '3000',
+    },
   },
   sabotages: [],
   fault: (ctx) => kill(ctx.stack.redisQueue),

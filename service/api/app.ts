@@ -7,8 +7,10 @@ import { mapDatabaseError } from '../money/money-repo.ts';
 import { auth } from './auth.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { payoutRoutes } from './routes/payouts.ts';
+import { ownProfileRoutes, publicProfileRoutes } from './routes/profiles.ts';
 import { transferRoutes } from './routes/transfers.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -45,6 +47,9 @@ export function createApp(deps: ApiDeps) {
   v1.route('/accounts', accountRoutes(deps));
   v1.route('/payouts', payoutRoutes(deps));
   v1.route('/transfers', transferRoutes(deps));
+  v1.route('/profile', ownProfileRoutes(deps));
+  v1.route('/profiles', publicProfileRoutes(deps));
+  v1.route('/dashboard', dashboardRoutes(deps));
   app.route('/v1', v1);
 
   app.notFound((c) =>

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { MoneyDeps } from '../money/operations.ts';
 import type { AuthVariables } from './auth.ts';
+import type { ReadServices } from './read-services.ts';
 
 /** What the API's routes need, built once by api/role.ts (or by a test). */
 export interface ApiDeps {
@@ -11,6 +12,8 @@ export interface ApiDeps {
   maxAmount: number;
   /** Only /readyz uses it: payouts need Postgres alone (the outbox), never Redis. */
   redisQueue: Redis;
+  /** Cached profiles and dashboards, coalesced balance reads and the rate limiter (cache Redis). */
+  reads: ReadServices;
   log: Logger;
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
+import { createReadServices } from './read-services.ts';
 
 /** The API role: applies migrations, then serves the HTTP API on HOST:PORT. */
 export async function start(config: Config, log: Logger): Promise<Running> {
@@ -43,9 +44,13 @@ export async function start(config: Config, log: Logger): Promise<Running> {
           );
       }
     : undefined;
+  // The cache Redis through its own fail-fast client: reads fall back to Postgres when it is away.
+  const reads = createReadServices(config, pool, log);
+  reads.start();
   const app = createApp({
     pool,
     redisQueue,
+    reads,
     log,
     maxAmount: config.MAX_AMOUNT,
     money: {
@@ -61,6 +66,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   return {
     async stop() {
       await server.close();
+      await reads.stop();
       redisQueue.disconnect();
       await direct?.close();
       await pool.end();

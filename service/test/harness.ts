@@ -8,14 +8,16 @@ import { inject } from 'vitest';
 import { type Role, type ServiceHandle, serviceEnvFrom, startService } from '../../stack/index.ts';
 import { createAccount, createUser } from '../accounts/accounts-repo.ts';
 import { createApp } from '../api/app.ts';
+import { createReadServices } from '../api/read-services.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { deposit } from '../money/operations.ts';
 
 /**
- * Test harness: each test file gets its own database (migrated) and its own BullMQ prefix on the
- * shared real Postgres and Redis of the global stack, so files never see each other's rows or jobs.
+ * Test harness: each test file gets its own database (migrated), its own BullMQ prefix and its own
+ * cache-Redis prefix on the shared real Postgres and Redis of the global stack, so files never see each
+ * other's rows, jobs or cache entries.
  */
 export interface TestEnv {
   config: Config;
@@ -37,6 +39,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<T
   const env = serviceEnvFrom(stack, {
     DATABASE_URL: url.toString(),
     QUEUE_PREFIX: name,
+    CACHE_PREFIX: name,
     LOG_LEVEL: 'warn',
     ...overrides,
   });
@@ -59,10 +62,14 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<T
 /** An in-process API on the test database (real Postgres and Redis; only the HTTP hop is skipped). */
 export function testApi(t: TestEnv) {
   const redisQueue = new Redis(t.config.REDIS_QUEUE_URL, { lazyConnect: true, enableOfflineQueue: false });
+  const log = createLogger({ role: 'test-api', level: 'silent' });
+  const reads = createReadServices(t.config, t.pool, log);
+  reads.start();
   const app = createApp({
     pool: t.pool,
     redisQueue,
-    log: createLogger({ role: 'test-api', level: 'silent' }),
+    reads,
+    log,
     maxAmount: t.config.MAX_AMOUNT,
     money: {
       pool: t.pool,
@@ -90,7 +97,15 @@ export function testApi(t: TestEnv) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   }
-  return { app, call, close: () => redisQueue.disconnect() };
+  return {
+    app,
+    call,
+    reads,
+    async close() {
+      redisQueue.disconnect();
+      await reads.stop();
+    },
+  };
 }
 
 /** A user with one account holding `balance` minor units. */

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createAccount, getAccount } from '../../accounts/accounts-repo.ts';
+import { createAccount } from '../../accounts/accounts-repo.ts';
 import { Forbidden, NotFound } from '../../errors.ts';
 import { deposit } from '../../money/operations.ts';
+import { rateLimit } from '../../ratelimit/rate-limit.ts';
 import type { ApiDeps, ApiEnv } from '../deps.ts';
 import { amount, body, currency, idempotencyKeyHeader, param, uuid } from '../validate.ts';
 
@@ -13,7 +14,10 @@ const accountJson = (a: { id: string; currency: string; balance: number; created
   createdAt: a.created_at,
 });
 
-/** /v1/accounts: open, read (live balance, never cached) and fund accounts. */
+/**
+ * /v1/accounts: open, read and fund accounts. A read is a live balance, never cached: limited per user
+ * (route class `balance`) and coalesced with concurrent reads of the same account in this process.
+ */
 export function accountRoutes(deps: ApiDeps) {
   const createSchema = z.strictObject({ currency });
   const depositSchema = z.strictObject({ amount: amount(deps.maxAmount), currency });
@@ -24,9 +28,9 @@ export function accountRoutes(deps: ApiDeps) {
       const account = await createAccount(deps.pool, c.var.userId, input.currency);
       return c.json(accountJson(account), 201);
     })
-    .get('/:id', async (c) => {
+    .get('/:id', rateLimit({ limiter: deps.reads.limiter, routeClass: 'balance' }), async (c) => {
       const id = param(c, 'id', uuid);
-      const account = await getAccount(deps.pool, id);
+      const account = await deps.reads.balances.account(id);
       if (!account) throw new NotFound('account', 'account_not_found');
       if (account.user_id !== c.var.userId) throw new Forbidden();
       return c.json(accountJson(account));

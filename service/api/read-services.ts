@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { BalanceReads } from '../balances/balance-reads.ts';
+import { CacheLink } from '../cache/cache-link.ts';
+import { createCacheRedis } from '../cache/cache-redis.ts';
+import { ReadThroughCache } from '../cache/read-through.ts';
+import type { Config } from '../config.ts';
+import { createPool } from '../db/pool.ts';
+import type { Logger } from '../log.ts';
+import { type DashboardMetadata, Dashboards, dashboardMetadata } from '../profiles/dashboards.ts';
+import type { Profile } from '../profiles/profile.ts';
+import { Profiles } from '../profiles/profiles.ts';
+import { getDashboardMetadata, getProfile } from '../profiles/profiles-repo.ts';
+import { RateLimiter } from '../ratelimit/rate-limiter.ts';
+import { rulesFrom } from '../ratelimit/rules.ts';
+
+/** What the read side of the API needs: the cache link, cached profiles and dashboards, balances, limits. */
+export interface ReadServices {
+  link: CacheLink;
+  profiles: Profiles;
+  dashboards: Dashboards;
+  balances: BalanceReads;
+  limiter: RateLimiter;
+  /** Connects to the cache Redis and starts the sync passes. */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Builds the read services on the API's own fail-fast client of the cache Redis. */
+export function createReadServices(config: Config, pool: pg.Pool, log: Logger): ReadServices {
+  const sabotage = config.SABOTAGE;
+  // Two connections: one for the sync passes, one for writers waiting on their invalidation row.
+  const syncPool = createPool({ url: config.DATABASE_URL, max: 2, log, name: 'api-cache-sync' });
+  const link = new CacheLink({
+    redis: createCacheRedis({
+      url: config.REDIS_CACHE_URL,
+      commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
+    }),
+    pool: syncPool,
+    prefix: config.CACHE_PREFIX,
+    syncIntervalMs: config.CACHE_SYNC_INTERVAL_MS,
+    leaseMs: config.CACHE_TRUST_LEASE_MS,
+    log,
+    forgetFailedPurges: sabotage.has('no-purge-while-down'),
+  });
+  const common = {
+    link,
+    jitter: config.CACHE_TTL_JITTER,
+    lockMs: config.CACHE_LOCK_MS,
+    singleFlight: !sabotage.has('no-single-flight'),
+  };
+  const profileCache = new ReadThroughCache<Profile>({
+    ...common,
+    name: 'profile',
+    ttlMs: config.PROFILE_CACHE_TTL_MS,
+    load: (userId) => getProfile(pool, userId),
+  });
+  const dashboardCache = new ReadThroughCache<DashboardMetadata>({
+    ...common,
+    name: 'dashboard',
+    ttlMs: config.DASHBOARD_CACHE_TTL_MS,
+    load: async (userId) => {
+      const row = await getDashboardMetadata(pool, userId);
+      return row ? dashboardMetadata(row) : null;
+    },
+  });
+  const balances = new BalanceReads(pool);
+  const limiter = new RateLimiter({
+    link,
+    rules: rulesFrom(config),
+    nonAtomic: sabotage.has('non-atomic-limiter'),
+  });
+  return {
+    link,
+    balances,
+    limiter,
+    profiles: new Profiles({
+      pool,
+      link,
+      cache: profileCache,
+      forgetFailedPurges: sabotage.has('no-purge-while-down'),
+    }),
+    dashboards: new Dashboards({ cache: dashboardCache, balances }),
+    start: () => link.start(),
+    async stop() {
+      limiter.close();
+      await link.stop();
+      await syncPool.end();
+    },
+  };
+}

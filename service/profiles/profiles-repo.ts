@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import type { CacheName } from '../cache/cache-link.ts';
+import { sql } from '../db/sql.ts';
+import type { Profile, ProfilePatch } from './profile.ts';
+
+interface ProfileRow {
+  user_id: string;
+  display_name: string;
+  bio: string | null;
+  locale: string;
+  timezone: string;
+  email: string | null;
+  phone: string | null;
+  dashboard_layout: string[];
+  version: number;
+  updated_at: Date;
+}
+
+const toProfile = (r: ProfileRow): Profile => ({
+  userId: r.user_id,
+  displayName: r.display_name,
+  bio: r.bio,
+  locale: r.locale,
+  timezone: r.timezone,
+  email: r.email,
+  phone: r.phone,
+  dashboardLayout: r.dashboard_layout,
+  version: Number(r.version),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+/** A user's profile, or null when there is no such user. */
+export async function getProfile(pool: pg.Pool, userId: string): Promise<Profile | null> {
+  const { rows } = await pool.query<ProfileRow>(sql('profile-get'), [userId]);
+  return rows[0] ? toProfile(rows[0]) : null;
+}
+
+/**
+ * Applies a patch and records the cache entries to purge in the invalidation outbox, in one
+ * transaction. Returns the new profile and the outbox row's id (null under sabotage
+ * `no-purge-while-down`, which skips the outbox), or null when there is no such user.
+ */
+export async function updateProfile(
+  pool: pg.Pool,
+  userId: string,
+  patch: ProfilePatch,
+  opts: { invalidates: readonly CacheName[]; withoutOutbox?: boolean },
+): Promise<{ profile: Profile; invalidationId: string | null } | null> {
+  const statement = opts.withoutOutbox ? 'sabotage-profile-update' : 'profile-update';
+  const { rows } = await pool.query<ProfileRow & { invalidation_id: string | null }>(sql(statement), [
+    userId,
+    JSON.stringify(patch),
+    opts.invalidates,
+  ]);
+  const row = rows[0];
+  return row ? { profile: toProfile(row), invalidationId: row.invalidation_id } : null;
+}
+
+/** The cacheable part of a dashboard (see dashboard-metadata.sql). */
+export interface DashboardMetadataRow {
+  version: number;
+  display_name: string;
+  email: string | null;
+  phone: string | null;
+  layout: string[];
+  accounts: Array<{
+    accountId: string;
+    currency: string;
+    openedAt: string;
+    payouts: number;
+    lastPayoutAt: string | null;
+  }>;
+}
+
+export async function getDashboardMetadata(
+  pool: pg.Pool,
+  userId: string,
+): Promise<DashboardMetadataRow | null> {
+  const { rows } = await pool.query<DashboardMetadataRow>(sql('dashboard-metadata'), [userId]);
+  return rows[0] ?? null;
+}
