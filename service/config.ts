@@ -14,7 +14,7 @@ export const SABOTAGES = [
   'recon-no-throttle', // recon ignores RECON_QUEUE_BOUND
   'ack-before-commit', // the API answers 201 before its transaction commits
   'no-single-flight', // a cache miss loads from Postgres in every request: no per-process or Redis lock
-  'no-purge-while-down', // a profile update skips the invalidation outbox: a purge that fails is forgotten
+  'no-purge-while-down', // a profile update drops its invalidation outbox row when the purge fails
   'non-atomic-limiter', // the rate limiter counts and admits in two Redis round trips instead of one script
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];

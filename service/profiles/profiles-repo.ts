@@ -37,17 +37,15 @@ export async function getProfile(pool: pg.Pool, userId: string): Promise<Profile
 
 /**
  * Applies a patch and records the cache entries to purge in the invalidation outbox, in one
- * transaction. Returns the new profile and the outbox row's id (null under sabotage
- * `no-purge-while-down`, which skips the outbox), or null when there is no such user.
+ * transaction. Returns the new profile and the outbox row's id, or null when there is no such user.
  */
 export async function updateProfile(
   pool: pg.Pool,
   userId: string,
   patch: ProfilePatch,
-  opts: { invalidates: readonly CacheName[]; withoutOutbox?: boolean },
-): Promise<{ profile: Profile; invalidationId: string | null } | null> {
-  const statement = opts.withoutOutbox ? 'sabotage-profile-update' : 'profile-update';
-  const { rows } = await pool.query<ProfileRow & { invalidation_id: string | null }>(sql(statement), [
+  opts: { invalidates: readonly CacheName[] },
+): Promise<{ profile: Profile; invalidationId: string } | null> {
+  const { rows } = await pool.query<ProfileRow & { invalidation_id: string }>(sql('profile-update'), [
     userId,
     JSON.stringify(patch),
     opts.invalidates,

@@ -9,7 +9,7 @@ export interface ProfilesDeps {
   pool: pg.Pool;
   link: CacheLink;
   cache: ReadThroughCache<Profile>;
-  /** Sabotage `no-purge-while-down`: no outbox row, and a failed purge is forgotten. */
+  /** Sabotage `no-purge-while-down`: a purge that cannot reach Redis is forgotten, not awaited. */
   forgetFailedPurges?: boolean;
 }
 
@@ -36,16 +36,16 @@ export class Profiles {
     const invalidates: CacheName[] = DASHBOARD_FIELDS.some((f) => f in patch)
       ? ['profile', 'dashboard']
       : ['profile'];
-    const updated = await updateProfile(pool, userId, patch, {
-      invalidates,
-      withoutOutbox: this.deps.forgetFailedPurges,
-    });
+    const updated = await updateProfile(pool, userId, patch, { invalidates });
     if (!updated) throw new NotFound('profile', 'profile_not_found');
     const { profile, invalidationId } = updated;
     if (await link.purge(userId, invalidates)) {
-      if (invalidationId) await link.forget(invalidationId);
+      await link.forget(invalidationId);
       if (!sensitive) await cache.refresh(userId);
-    } else if (invalidationId) {
+    } else if (this.deps.forgetFailedPurges) {
+      // Sabotage `no-purge-while-down`: drop the outbox row of a purge that could not reach Redis.
+      await link.forget(invalidationId);
+    } else {
       await link.awaitInvalidation(invalidationId);
     }
     return profile;
