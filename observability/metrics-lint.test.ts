@@ -29,7 +29,7 @@ describe.skipIf(!promtool)(promtool ? 'promtool check metrics' : skipReason('pro
   });
 
   it.each(['bank', 'api', 'relay', 'worker', 'recon'])('%s serves metrics promtool accepts', async (name) => {
-    const url = name === 'bank' ? inject('stack').bank.url : roles.find((r) => r.role === name)?.url;
+    const url = name === 'bank' ? inject('stack').bank.opsUrl : roles.find((r) => r.role === name)?.opsUrl;
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toMatch(/^# TYPE /m);
     const r = runTool(promtool as string, ['check', 'metrics'], { input: text });

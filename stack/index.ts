@@ -248,6 +248,7 @@ class NativeStack implements Stack {
       ...base(s),
       role: s.role,
       url: s.url,
+      opsUrl: s.opsUrl,
       port: s.port,
     });
     const redis = (r: RedisHandle) => ({ ...base(r), url: r.url, port: r.port });

@@ -25,6 +25,8 @@ export interface RedisInfo extends ProcessInfo {
 export interface ServiceInfo extends ProcessInfo {
   role: Role;
   url: string;
+  /** Where its `/metrics` (and recon's `POST /recon/run`) answer; see ServiceHandle.opsUrl. */
+  opsUrl: string;
   port: number;
 }
 

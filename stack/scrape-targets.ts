@@ -17,7 +17,7 @@ const hostPort = (url: string) => new URL(url).host;
 /** Target groups for every role, the bank and the exporters of `info`, each with `extraLabels`. */
 export function scrapeTargets(info: StackInfo, extraLabels: Record<string, string> = {}): TargetGroup[] {
   const groups: TargetGroup[] = info.services.map((s) => ({
-    targets: [hostPort(s.url)],
+    targets: [hostPort(s.opsUrl)],
     // The process name (worker-2) instead of a random port: series stay comparable across stacks.
     labels: { ...extraLabels, job: s.role, instance: s.name },
   }));

@@ -37,6 +37,11 @@ export interface ServiceHandle extends ProcessHandle {
   readonly port: number;
   /** `http://127.0.0.1:<port>`: the API itself, the bank, or a background role's /metrics + /healthz. */
   readonly url: string;
+  /**
+   * Base URL of the role's operator endpoints (`/metrics`, `POST /recon/run`): whatever reads metrics
+   * or triggers recon goes through this, never `url`, so those endpoints can move off the public port.
+   */
+  readonly opsUrl: string;
 }
 
 const HOST = '127.0.0.1';
@@ -57,6 +62,10 @@ class ServiceProcess extends ManagedProcess implements ServiceHandle {
 
   get url(): string {
     return `http://${HOST}:${this.port}`;
+  }
+
+  get opsUrl(): string {
+    return this.url;
   }
 }
 

@@ -57,7 +57,7 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[], monitoring
   say(`  ${pad('redis queue')}${info.redisQueue.url}`);
   say(`  ${pad('redis cache')}${info.redisCache.url}`);
   say('  metrics (and /healthz) of each role:');
-  for (const s of info.services) say(`    ${pad(s.name)}${s.url}/metrics`);
+  for (const s of info.services) say(`    ${pad(s.name)}${s.opsUrl}/metrics`);
   printMonitoring(stack, monitoring);
   say(`  ${pad('logs')}${info.logDir}`);
   say();

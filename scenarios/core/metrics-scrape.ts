@@ -1,4 +1,4 @@
-/** Reads Prometheus text exposition from a role's /metrics, for the figures a scenario reports. */
+/** Reads Prometheus text exposition from a role's /metrics (at its opsUrl), for the figures a scenario reports. */
 
 export interface Histogram {
   /** Cumulative counts by upper bound, ascending (the +Inf bucket last). */

@@ -89,7 +89,7 @@ export function standardChecks(state: FinalState, ops: Completed[]): CheckResult
 
 /** Lock wait and hold p50/p99/max (ms) of payouts, from the API processes' histograms. */
 export async function lockFigures(ctx: ScenarioContext): Promise<Record<string, number>> {
-  const urls = ctx.stack.services.filter((s) => s.role === 'api' && s.running).map((s) => s.url);
+  const urls = ctx.stack.services.filter((s) => s.role === 'api' && s.running).map((s) => s.opsUrl);
   const out: Record<string, number> = {};
   for (const [label, name] of [
     ['lockWait', 'account_lock_wait_seconds'],

@@ -30,7 +30,7 @@ export const balanceHammer: Scenario = {
     while (ctx.stack.services.filter((s) => s.role === 'api').length < API_PROCESSES)
       await ctx.stack.startService('api');
     const apis = ctx.stack.services.filter((s) => s.role === 'api' && s.running);
-    const urls = apis.map((a) => a.url);
+    const urls = apis.map((a) => a.opsUrl);
     const clients = apis.map((a) => new ReadClient(a.url));
     const [account] = await fundedAccounts(ctx, 1, 1_000);
     if (!account) throw new Error('no account');

@@ -74,7 +74,7 @@ export const cacheStampede: Scenario = {
       for (let round = 1; round <= rounds; round++) {
         await warm(ctx, cache, key, clients[0] as ReadClient, readers[0] as { apiKey: string }, owner.id);
         await untilExpiry(cache, key);
-        const before = await loads(apis.map((a) => a.url));
+        const before = await loads(apis.map((a) => a.opsUrl));
         const slow = latency(proxies.links.postgres, DB_LATENCY_MS);
         await ctx.nemesis.inject(slow);
         const from = ctx.recorder.now();
@@ -89,12 +89,12 @@ export const cacheStampede: Scenario = {
         );
         windows.push({ from, to: ctx.recorder.now() });
         await ctx.nemesis.heal(slow);
-        const after = await loads(apis.map((a) => a.url));
+        const after = await loads(apis.map((a) => a.opsUrl));
         results.push({ round, reads: burst, loads: after - before });
         ctx.say(`round ${round}: ${burst} reads around the expiry, ${after - before} Postgres load(s)`);
       }
       const ops = complete(ctx.recorder.ops);
-      const urls = apis.map((a) => a.url);
+      const urls = apis.map((a) => a.opsUrl);
       const burstMs = windows.map((w) => w.to - w.from);
       return {
         checks: [

@@ -70,7 +70,7 @@ export const reconFlood: Scenario = {
     const started = Date.now();
     const process = ctx.recorder.process();
     const running = ctx.recorder.run(process, 'recon-run', { bound: BOUND }, async () => {
-      const res = await fetch(`${recon.url}/recon/run?timeoutMs=600000`, { method: 'POST' });
+      const res = await fetch(`${recon.opsUrl}/recon/run?timeoutMs=600000`, { method: 'POST' });
       const body = await res.json();
       return { type: res.ok ? 'ok' : 'info', value: { status: res.status, body } };
     });

@@ -54,8 +54,8 @@ export const redisOom: Scenario = {
     const queue = new Redis(ctx.stack.redisQueue.url);
     cache.on('error', () => {});
     queue.on('error', () => {});
-    const apiUrls = ctx.stack.services.filter((s) => s.role === 'api').map((s) => s.url);
-    const relayUrls = ctx.stack.services.filter((s) => s.role === 'relay').map((s) => s.url);
+    const apiUrls = ctx.stack.services.filter((s) => s.role === 'api').map((s) => s.opsUrl);
+    const relayUrls = ctx.stack.services.filter((s) => s.role === 'relay').map((s) => s.opsUrl);
     try {
       const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
       const reads = new ReadClient((ctx.stack.api ?? { url: '' }).url);
