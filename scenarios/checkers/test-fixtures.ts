@@ -5,7 +5,7 @@
 import type { Completed } from '../core/history.ts';
 import type { FinalCharge, FinalState, FinalTransfer, TransferStatus } from './final-state.ts';
 
-/** A completed op: `ok` ops carry `{ status, body }`, `info` ops have no completion. */
+/** A completed op: `ok` and `fail` ops carry `{ status, body }` (a refusal is an answer), `info` ops have none. */
 export function op(
   f: string,
   {
@@ -32,7 +32,7 @@ export function op(
     f,
     type,
     request,
-    response: type === 'ok' ? { status, body } : null,
+    response: type === 'info' ? null : { status, body },
     invokedAt: at,
     completedAt: done,
     ...(type === 'ok' ? {} : { error: type === 'info' ? 'timeout' : 'connection refused' }),
