@@ -99,6 +99,7 @@ export async function lockFigures(ctx: ScenarioContext): Promise<Record<string, 
     ['lock_hold', 'account_lock_hold_seconds'],
   ] as const) {
     const h = await scrapeHistogram(urls, name, { operation: 'payout' });
+    if (h.count === 0) continue; // no lock taken (a sabotaged run): no figure rather than a made-up 0
     const ms = (s: number) => Math.round(s * 1_000_000) / 1000;
     out[`${label}_ms_p50`] = ms(quantile(h, 0.5));
     out[`${label}_ms_p99`] = ms(quantile(h, 0.99));

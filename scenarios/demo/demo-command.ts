@@ -41,7 +41,7 @@ export function answerCard(demo: Demo, result: ScenarioResult, runDir: string, s
   const lines: string[] = [];
   const failed = result.checks.filter((c) => !c.valid);
   if (sabotaged) {
-    lines.push(`sabotage ${demo.sabotage}: ${demo.sabotageStory}`);
+    lines.push(...wrap(`sabotage ${demo.sabotage}: ${demo.sabotageStory}`, WIDTH - 4));
     if (failed.length === 0)
       lines.push(`NOT CAUGHT: every check passed (verdict ${result.verdict.toUpperCase()})`);
     for (const c of failed) {

@@ -1,28 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { historyOp } from '../../checkers/test-fixtures.ts';
 import type { Op } from '../../core/history.ts';
 import { matchingHistoryLines } from './history-match.ts';
 
+const o = historyOp;
 const ops: Op[] = [
-  { index: 0, process: 1, type: 'invoke', f: 'payout', value: { idempotencyKey: 'dd-1-7' }, time: 10 },
-  { index: 1, process: 2, type: 'invoke', f: 'payout', value: { idempotencyKey: 'dd-1-8' }, time: 11 },
-  {
-    index: 2,
-    process: 1,
-    type: 'ok',
-    f: 'payout',
-    value: { status: 201, body: { id: 'tr-0001' } },
-    time: 20.5,
-  },
-  { index: 3, process: 2, type: 'fail', f: 'payout', value: { status: 422 }, time: 21 },
-  { index: 4, process: 1, type: 'invoke', f: 'replay', value: { idempotencyKey: 'dd-1-7' }, time: 30 },
-  {
-    index: 5,
-    process: 1,
-    type: 'ok',
-    f: 'replay',
-    value: { status: 201, body: { id: 'tr-0002' } },
-    time: 31,
-  },
+  o(0, 1, 'invoke', 'payout', { idempotencyKey: 'dd-1-7' }, 10),
+  o(1, 2, 'invoke', 'payout', { idempotencyKey: 'dd-1-8' }, 11),
+  o(2, 1, 'ok', 'payout', { status: 201, body: { id: 'tr-0001' } }, 20.5),
+  o(3, 2, 'fail', 'payout', { status: 422 }, 21),
+  o(4, 1, 'invoke', 'replay', { idempotencyKey: 'dd-1-7' }, 30),
+  o(5, 1, 'ok', 'replay', { status: 201, body: { id: 'tr-0002' } }, 31),
 ];
 const lines = ops.map((o) => JSON.stringify(o));
 

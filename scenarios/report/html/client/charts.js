@@ -41,6 +41,8 @@
             ctx.save();
             ctx.font = `${11 * px}px system-ui, sans-serif`;
             ctx.fillStyle = FAULT_TEXT;
+            // uPlot leaves its axis text settings on the context: set every one used here.
+            ctx.textAlign = 'left';
             ctx.textBaseline = 'top';
             let freeFrom = Number.NEGATIVE_INFINITY;
             let row = 0;
@@ -59,6 +61,14 @@
         ],
       },
     };
+  }
+
+  /** A log axis gridded by powers of ten only: 0.1, 1, 10, 100 ms (uPlot would add 2…9 of each). */
+  function decades(_u, _axis, min, max) {
+    const out = [];
+    for (let p = Math.floor(Math.log10(min)); 10 ** p <= max * 1.0001; p++)
+      if (10 ** p >= min * 0.9999) out.push(10 ** p);
+    return out;
   }
 
   function markDrawn(el, chart) {
@@ -81,7 +91,7 @@
     const axisStyle = { stroke: '#4a5568', grid: { stroke: '#edf2f7' }, ticks: { stroke: '#cbd5e0' } };
     const axes = [
       { ...axisStyle, label: 'seconds since the run started' },
-      { ...axisStyle, label: chart.unit, scale: 'y', size: 60 },
+      { ...axisStyle, label: chart.unit, scale: 'y', size: 60, ...(chart.log ? { splits: decades } : {}) },
     ];
     const scales = { x: { time: false, range: [data.start, data.end] }, y: chart.log ? { distr: 3 } : {} };
     if (chart.rightUnit) {
@@ -110,7 +120,8 @@
           width: 1.5,
           scale: s.right ? 'y2' : 'y',
           spanGaps: false,
-          points: { show: chart.x.length < 60 },
+          // Dots where values are few (a lone value draws no line), lines alone where they are many.
+          points: { show: s.values.filter((v) => v !== null).length < 60 },
         })),
       ],
       plugins: [faultBands(data.faults, data.end), markDrawn(el, chart)],
