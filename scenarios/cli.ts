@@ -1,8 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Sabotage } from '../service/config.ts';
 import { runScenario } from './core/runner.ts';
 import type { Scale, Scenario } from './core/scenario.ts';
+import { runDemo, UnknownDemoError } from './demo/demo-command.ts';
+import { explain, explainRuns, UnknownItemError } from './explain/explain-command.ts';
+import { type IndexKind, writeIndex } from './report/html/index-page.ts';
 import type { ScenarioResult } from './report/result.ts';
 import { summaryTable } from './report/terminal.ts';
 import { DEFAULT_SUITE, scenarios } from './suites/index.ts';
@@ -11,6 +14,8 @@ const USAGE = `usage:
   npm run faultline -- list
   npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR]
   npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR]
+  npm run faultline -- explain [id] [--json] [--out DIR]
+  npm run faultline -- demo <scenario> [--sabotage] [--seed N] [--out DIR]
 
 exit codes: 0 every invariant held (selftest: every sabotage caught), 1 an invariant was violated
 (selftest: a sabotage went unnoticed), 2 usage or set-up error`;
@@ -25,6 +30,8 @@ function parse(argv: string[]) {
       scale: { type: 'string', default: 'ci' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'runs' },
+      json: { type: 'boolean', default: false },
+      sabotage: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -39,6 +46,8 @@ function parse(argv: string[]) {
     scale: values.scale as Scale,
     seed,
     out: resolve(values.out),
+    json: values.json,
+    sabotage: values.sabotage,
     help: values.help,
   };
 }
@@ -61,13 +70,26 @@ function list(): void {
   }
 }
 
+/** Writes the suite's index.html (runs and the Questions page) and prints its path, last. */
+function printIndex(kind: IndexKind, results: ScenarioResult[], out: string, startedAt: Date): void {
+  try {
+    const dir = join(out, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${kind}`);
+    const path = writeIndex(dir, { kind, results, questions: explainRuns(out), startedAt });
+    process.stdout.write(`\nreport: ${path}\n`);
+  } catch (err) {
+    process.stderr.write(`faultline: index.html not written: ${(err as Error).stack ?? err}\n`);
+  }
+}
+
 async function run(selected: Scenario[], opts: { scale: Scale; seed: number; out: string }): Promise<number> {
+  const startedAt = new Date();
   const results: ScenarioResult[] = [];
   for (const s of selected) {
     process.stdout.write(`\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed})\n`);
     results.push(await runScenario(s, { ...opts, outDir: opts.out, sabotage: null }));
   }
   process.stdout.write(`\n${summaryTable(results)}\n`);
+  printIndex('suite', results, opts.out, startedAt);
   if (results.some((r) => r.verdict === 'error')) return 2;
   return results.every((r) => r.verdict === 'pass') ? 0 : 1;
 }
@@ -77,6 +99,7 @@ async function selftest(
   selected: Scenario[],
   opts: { scale: Scale; seed: number; out: string },
 ): Promise<number> {
+  const startedAt = new Date();
   const rows: Array<{ scenario: string; sabotage: Sabotage; result: ScenarioResult }> = [];
   for (const s of selected) {
     for (const sabotage of s.sabotages) {
@@ -100,6 +123,12 @@ async function selftest(
     process.stdout.write(`  ${scenario.padEnd(16)} ${sabotage.padEnd(20)} ${verdict}\n`);
   }
   process.stdout.write(`results in ${opts.out}\n`);
+  printIndex(
+    'selftest',
+    rows.map((r) => r.result),
+    opts.out,
+    startedAt,
+  );
   if (rows.some((r) => r.result.verdict === 'error')) return 2;
   return rows.every((r) => r.result.verdict === 'fail') ? 0 : 1;
 }
@@ -121,9 +150,16 @@ async function main(): Promise<number> {
       return await run(pick(args.names), args);
     }
     if (args.command === 'selftest') return await selftest(pick(args.names), args);
+    if (args.command === 'explain') {
+      process.stdout.write(`${explain({ id: args.names[0], json: args.json, outDir: args.out })}\n`);
+      return 0;
+    }
+    if (args.command === 'demo') return await runDemo(args.names[0], args);
     throw new UsageError(`unknown command "${args.command}"`);
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    const usage =
+      err instanceof UsageError || err instanceof UnknownItemError || err instanceof UnknownDemoError;
+    if (usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`faultline: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;
     }

@@ -2,7 +2,8 @@
 // Makes this checkout runnable: a recent enough Node, node_modules matching package-lock.json, the
 // system programs the native stack runs (redis-server, PostgreSQL's initdb and postgres), and, where
 // apt-get can install them, the observability tools (Prometheus and promtool, the Pushgateway, the
-// Postgres and Redis exporters, docker-compose) that `npm run up` and the observability checks use.
+// Postgres and Redis exporters, docker-compose) that `npm run up` and the observability checks use, and
+// Chromium, which the HTML report's browser test drives headless.
 // It runs before node_modules exists (npm's prestart/pretest/preup), so: plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MIN_NODE = [20, 19];
 
-const say = (line) => process.stdout.write(`bootstrap: ${line}\n`);
+// stderr: what npm runs after it may print data on stdout (`faultline explain --json`).
+const say = (line) => process.stderr.write(`bootstrap: ${line}\n`);
 function fail(message) {
   process.stderr.write(`bootstrap: ${message}\n`);
   process.exit(1);
@@ -172,10 +174,11 @@ function canUseApt() {
 }
 
 /**
- * Optional: without them the stack still runs; `npm run up` starts no Prometheus and the observability
- * tests skip (under CI they fail instead, so CI must have them: it runs as root, so apt installs them).
+ * Optional: without them the stack still runs; `npm run up` starts no Prometheus, and the observability
+ * tests and the report's browser test skip (under CI they fail instead, so CI must have them: it runs as
+ * root, so apt installs them).
  */
-const observabilityTools = [
+const optionalTools = [
   { bins: ['promtool', 'prometheus'], apt: 'prometheus', what: 'Prometheus and promtool' },
   {
     bins: ['prometheus-pushgateway'],
@@ -196,11 +199,12 @@ const observabilityTools = [
     what: 'the Redis exporter',
   },
   { bins: ['docker-compose'], apt: 'docker-compose', what: 'docker-compose (for `docker-compose config`)' },
+  { bins: ['chromium'], apt: 'chromium', what: 'Chromium (the headless browser the HTML report test opens)' },
 ];
 
-function missingObservabilityTools() {
+function missingOptionalTools() {
   const has = (names) => names.every((n) => onPath(n));
-  return observabilityTools.filter((t) => !has(t.bins) && !(t.alt && has(t.alt)));
+  return optionalTools.filter((t) => !has(t.bins) && !(t.alt && has(t.alt)));
 }
 
 function installWithApt(sudo, missing) {
@@ -224,14 +228,14 @@ function installWithApt(sudo, missing) {
 
 function ensurePrograms() {
   const missing = missingPrograms();
-  const optional = missingObservabilityTools().map((t) => ({ ...t, why: `observability: ${t.what}` }));
+  const optional = missingOptionalTools().map((t) => ({ ...t, why: `optional: ${t.what}` }));
   const sudo = canUseApt();
   if (missing.length === 0) {
     if (optional.length > 0 && sudo) installWithApt(sudo, optional);
     else if (optional.length > 0) {
       say(
         `note: ${optional.map((t) => t.what).join(', ')} not installed: \`npm run up\` starts no Prometheus and ` +
-          `the observability checks are skipped here (CI installs them). Debian/Ubuntu: apt-get install -y ` +
+          `the observability and browser checks are skipped here (CI installs them). Debian/Ubuntu: apt-get install -y ` +
           `${optional.map((t) => t.apt).join(' ')}`,
       );
     }
@@ -257,14 +261,14 @@ function ensurePrograms() {
   return 'redis-server and PostgreSQL installed';
 }
 
-function observabilitySummary() {
-  const still = missingObservabilityTools();
+function optionalSummary() {
+  const still = missingOptionalTools();
   return still.length === 0
-    ? 'observability tools found'
-    : `observability tools missing: ${still.map((t) => t.apt).join(', ')}`;
+    ? 'optional tools found'
+    : `optional tools missing: ${still.map((t) => t.apt).join(', ')}`;
 }
 
 checkNode();
 const deps = ensureDependencies();
 const programs = ensurePrograms();
-say(`node ${process.version}, ${deps}, ${programs}, ${observabilitySummary()}`);
+say(`node ${process.version}, ${deps}, ${programs}, ${optionalSummary()}`);

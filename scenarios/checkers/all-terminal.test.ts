@@ -11,11 +11,11 @@ describe('allTerminal', () => {
     expect(result).toMatchObject({ name: 'all-terminal', valid: true, errorCount: 0 });
     expect(result.figures).toEqual({
       transfers: 2,
-      PENDING: 0,
-      PROCESSING: 0,
-      SETTLED: 1,
-      FAILED: 1,
-      MANUAL_REVIEW: 0,
+      pending: 0,
+      processing: 0,
+      settled: 1,
+      failed: 1,
+      manual_review: 0,
     });
   });
 
@@ -29,7 +29,7 @@ describe('allTerminal', () => {
       ],
     });
     const result = allTerminal(state);
-    expect(result).toMatchObject({ valid: false, errorCount: 3, figures: { MANUAL_REVIEW: 1, PENDING: 1 } });
+    expect(result).toMatchObject({ valid: false, errorCount: 3, figures: { manual_review: 1, pending: 1 } });
     expect(result.first).toMatchObject({ transferId: 't1', status: 'PENDING' });
     expect(result.worst).toEqual({
       transferId: 't2',

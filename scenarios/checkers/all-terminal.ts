@@ -23,6 +23,9 @@ export function allTerminal(state: FinalState): CheckResult {
   return errors.result({
     name: 'all-terminal',
     description: 'Every transfer reached a terminal status (SETTLED or FAILED) once faults were healed.',
-    figures: { transfers: state.transfers.length, ...byStatus },
+    figures: {
+      transfers: state.transfers.length,
+      ...Object.fromEntries(Object.entries(byStatus).map(([s, n]) => [s.toLowerCase(), n])),
+    },
   });
 }

@@ -22,8 +22,8 @@ describe('bankChargedOnce', () => {
       charges: 3,
       charged: 1,
       settled: 1,
-      doubleCharged: 0,
-      settledUncharged: 0,
+      double_charged: 0,
+      settled_uncharged: 0,
     });
   });
 
@@ -39,7 +39,7 @@ describe('bankChargedOnce', () => {
       ],
     });
     const result = bankChargedOnce(state);
-    expect(result).toMatchObject({ valid: false, errorCount: 2, figures: { doubleCharged: 2 } });
+    expect(result).toMatchObject({ valid: false, errorCount: 2, figures: { double_charged: 2 } });
     expect(result.first).toEqual({
       kind: 'double-charge',
       reference: 't1',
@@ -67,7 +67,7 @@ describe('bankChargedOnce', () => {
     expect(result).toMatchObject({
       valid: false,
       errorCount: 4,
-      figures: { settled: 2, settledUncharged: 1 },
+      figures: { settled: 2, settled_uncharged: 1 },
     });
     expect(result.first).toMatchObject({ kind: 'unknown-reference', reference: 'nobody' });
     expect(result.last).toEqual({

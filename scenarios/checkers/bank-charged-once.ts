@@ -84,8 +84,8 @@ export function bankChargedOnce(state: FinalState): CheckResult {
       charges: state.charges.length,
       charged: countCharged(chargedBy),
       settled,
-      doubleCharged,
-      settledUncharged,
+      double_charged: doubleCharged,
+      settled_uncharged: settledUncharged,
     },
   });
 }

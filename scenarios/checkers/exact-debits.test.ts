@@ -35,12 +35,12 @@ describe('exactDebits', () => {
     const result = exactDebits(expected, state, ops);
     expect(result).toMatchObject({ name: 'exact-debits', valid: true, errorCount: 0 });
     expect(result.figures).toEqual({
-      expectedSettled: 3,
+      expected_settled: 3,
       debited: 3,
       settled: 2,
       acknowledged: 2,
-      expectedBalance: 10,
-      balance: 10,
+      expected_balance_cents: 10,
+      balance_cents: 10,
     });
   });
 

@@ -63,13 +63,13 @@ export function exactDebits(expected: ExpectedDebits, state: FinalState, ops: Co
   }
 
   const figures: Record<string, number> = {
-    expectedSettled: expectedSettledCount,
+    expected_settled: expectedSettledCount,
     debited: debited.length,
     settled: debited.filter((t) => t.status === 'SETTLED').length,
     acknowledged: acknowledged.size,
-    expectedBalance,
+    expected_balance_cents: expectedBalance,
   };
-  if (account) figures.balance = account.balance;
+  if (account) figures.balance_cents = account.balance;
   return errors.result({
     name: 'exact-debits',
     description:

@@ -32,6 +32,6 @@ export function limitedCleanly(ops: Completed[], { f }: { f: string }): CheckRes
     name: 'limited-cleanly',
     description:
       'Every refused request got 429 rate_limited with Retry-After and RateLimit headers; nothing failed.',
-    figures: { refusedCleanly: refused },
+    figures: { refused_cleanly: refused },
   });
 }

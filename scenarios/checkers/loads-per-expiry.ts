@@ -22,9 +22,9 @@ export function loadsPerExpiry(rounds: ExpiryRound[], { expected = 1 } = {}): Ch
     description: `Each expiry of the hot entry, under a burst of concurrent reads, caused exactly ${expected} Postgres load.`,
     figures: {
       rounds: rounds.length,
-      readsPerRound: rounds[0]?.reads ?? 0,
-      maxLoadsPerExpiry: loads.length ? Math.max(...loads) : 0,
-      totalLoads: loads.reduce((a, b) => a + b, 0),
+      reads_per_round: rounds[0]?.reads ?? 0,
+      loads_per_expiry_max: loads.length ? Math.max(...loads) : 0,
+      loads: loads.reduce((a, b) => a + b, 0),
     },
   });
 }

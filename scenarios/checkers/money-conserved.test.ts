@@ -17,11 +17,11 @@ describe('moneyConserved', () => {
     const result = moneyConserved(state);
     expect(result).toMatchObject({ name: 'money-conserved', valid: true, errorCount: 0 });
     expect(result.figures).toEqual({
-      totalDeposits: 110,
-      totalBalances: 50,
-      totalCharged: 30,
-      totalInFlight: 30,
-      totalDiscrepancy: 0,
+      deposits_cents: 110,
+      balances_cents: 50,
+      charged_cents: 30,
+      in_flight_cents: 30,
+      discrepancy_cents: 0,
     });
     expect(result.first).toBeUndefined();
   });
@@ -34,7 +34,7 @@ describe('moneyConserved', () => {
     });
     expect(moneyConserved(state)).toMatchObject({
       valid: true,
-      figures: { totalCharged: 30, totalInFlight: 0 },
+      figures: { charged_cents: 30, in_flight_cents: 0 },
     });
   });
 
@@ -65,6 +65,6 @@ describe('moneyConserved', () => {
     expect(result).toMatchObject({ valid: false, errorCount: 3 });
     expect(result.first).toMatchObject({ kind: 'unknown-account', transferId: 't1' });
     expect(result.worst).toMatchObject({ kind: 'mismatch', accountId: 'b', discrepancy: 90 });
-    expect(result.figures?.totalDiscrepancy).toBe(95);
+    expect(result.figures?.discrepancy_cents).toBe(95);
   });
 });

@@ -77,7 +77,13 @@ export function moneyConserved(state: FinalState): CheckResult {
     name: 'money-conserved',
     description:
       'Every account’s funded money equals its balance plus what left it in charged or in-flight transfers, and no failed (refunded) transfer was also paid by the bank.',
-    figures: { totalDeposits, totalBalances, totalCharged, totalInFlight, totalDiscrepancy },
+    figures: {
+      deposits_cents: totalDeposits,
+      balances_cents: totalBalances,
+      charged_cents: totalCharged,
+      in_flight_cents: totalInFlight,
+      discrepancy_cents: totalDiscrepancy,
+    },
   });
 }
 

@@ -13,7 +13,7 @@ describe('noNegativeBalance', () => {
       read(12),
     ]);
     expect(result).toMatchObject({ name: 'no-negative-balance', valid: true, errorCount: 0 });
-    expect(result.figures).toEqual({ accounts: 1, reads: 3, minBalance: 0 });
+    expect(result.figures).toEqual({ accounts: 1, reads: 3, min_balance_cents: 0 });
   });
 
   it('ignores reads that did not succeed and reads of something else', () => {
@@ -25,7 +25,7 @@ describe('noNegativeBalance', () => {
     ];
     expect(noNegativeBalance(finalState({ accounts: [account('a', 1)] }), ops)).toMatchObject({
       valid: true,
-      figures: { reads: 0, minBalance: 1 },
+      figures: { reads: 0, min_balance_cents: 1 },
     });
   });
 
@@ -36,6 +36,6 @@ describe('noNegativeBalance', () => {
     expect(result.first).toEqual({ kind: 'observed', accountId: 'a', balance: -10, process: 3, time: 9 });
     expect(result.worst).toMatchObject({ balance: -10 });
     expect(result.last).toEqual({ kind: 'final', accountId: 'b', balance: -2 });
-    expect(result.figures?.minBalance).toBe(-10);
+    expect(result.figures?.min_balance_cents).toBe(-10);
   });
 });

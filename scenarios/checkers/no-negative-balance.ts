@@ -44,7 +44,7 @@ export function noNegativeBalance(state: FinalState, ops: Completed[]): CheckRes
   }
 
   const figures: Record<string, number> = { accounts: state.accounts.length, reads };
-  if (Number.isFinite(minBalance)) figures.minBalance = minBalance;
+  if (Number.isFinite(minBalance)) figures.min_balance_cents = minBalance;
   return errors.result({
     name: 'no-negative-balance',
     description: 'No account balance is negative, at the end or in any successful read during the run.',

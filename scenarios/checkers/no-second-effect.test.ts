@@ -20,7 +20,7 @@ describe('noSecondEffect', () => {
     ];
     const result = noSecondEffect(ops);
     expect(result).toMatchObject({ name: 'no-second-effect', valid: true, errorCount: 0 });
-    expect(result.figures).toEqual({ keys: 2, acknowledged: 3, keysWithSecondEffect: 0 });
+    expect(result.figures).toEqual({ keys: 2, acknowledged: 3, keys_with_second_effect: 0 });
   });
 
   it('flags a key acknowledged with two different payout ids', () => {
@@ -33,7 +33,7 @@ describe('noSecondEffect', () => {
       created('replay', 'k3', 'c'),
     ];
     const result = noSecondEffect(ops);
-    expect(result).toMatchObject({ valid: false, errorCount: 2, figures: { keysWithSecondEffect: 2 } });
+    expect(result).toMatchObject({ valid: false, errorCount: 2, figures: { keys_with_second_effect: 2 } });
     expect(result.first).toEqual({ idempotencyKey: 'k1', ids: ['t1', 't9'] });
     expect(result.worst).toEqual({ idempotencyKey: 'k3', ids: ['a', 'b', 'c'] });
   });

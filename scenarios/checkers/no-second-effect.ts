@@ -31,6 +31,6 @@ export function noSecondEffect(ops: Completed[]): CheckResult {
   return errors.result({
     name: 'no-second-effect',
     description: 'Requests sharing an Idempotency-Key were acknowledged with one and the same payout id.',
-    figures: { keys: idsByKey.size, acknowledged, keysWithSecondEffect },
+    figures: { keys: idsByKey.size, acknowledged, keys_with_second_effect: keysWithSecondEffect },
   });
 }

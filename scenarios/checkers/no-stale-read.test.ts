@@ -17,7 +17,7 @@ describe('noStaleRead', () => {
       read('v', 1, 40), // nobody updated v
     ]);
     expect(r).toMatchObject({ name: 'no-stale-profile', valid: true, errorCount: 0 });
-    expect(r.figures).toEqual({ readsChecked: 3, acknowledgedUpdates: 1 });
+    expect(r.figures).toEqual({ reads_checked: 3, acknowledged_updates: 1 });
   });
 
   it('flags a read invoked after an acknowledged update that returns an older version', () => {

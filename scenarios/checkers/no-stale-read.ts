@@ -86,6 +86,6 @@ export function noStaleRead(
     name: 'no-stale-profile',
     description:
       'No read returned a profile older than an update acknowledged before the read was asked for.',
-    figures: { readsChecked: checked, acknowledgedUpdates: updates },
+    figures: { reads_checked: checked, acknowledged_updates: updates },
   });
 }

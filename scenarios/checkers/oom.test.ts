@@ -13,7 +13,7 @@ describe('queueRefusedCleanly', () => {
   it('passes OOM refusals with Redis up and nothing evicted', () => {
     expect(queueRefusedCleanly(clean)).toMatchObject({
       valid: true,
-      figures: { oomRefusals: 3, relayRefusals: 4 },
+      figures: { oom_refusals: 3, relay_refusals: 4 },
     });
   });
   it('fails evictions, hangs and a limit never reached', () => {

@@ -31,7 +31,7 @@ export function queueRefusedCleanly(o: QueueAtLimit): CheckResult {
     ...(problems.length
       ? { first: problems[0], worst: problems[0], last: problems[problems.length - 1] }
       : {}),
-    figures: { oomRefusals: o.oomRefusals, relayRefusals: o.relayRefusals, evicted: o.evicted },
+    figures: { oom_refusals: o.oomRefusals, relay_refusals: o.relayRefusals, evicted: o.evicted },
   };
 }
 
@@ -61,6 +61,11 @@ export function cacheKeptServing(o: CacheAtLimit): CheckResult {
     ...(problems.length
       ? { first: problems[0], worst: problems[0], last: problems[problems.length - 1] }
       : {}),
-    figures: { ...o },
+    figures: {
+      writes_accepted: o.writesAccepted,
+      writes_refused: o.writesRefused,
+      evicted: o.evicted,
+      hits: o.hits,
+    },
   };
 }

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../core/history.ts';
 import { complete } from './pair.ts';
+import { historyOp } from './test-fixtures.ts';
 
-const at = (
-  index: number,
-  process: number,
-  type: Op['type'],
-  f: string,
-  value: unknown,
-  time: number,
-): Op => ({
-  index,
-  process,
-  type,
-  f,
-  value,
-  time,
-});
+const at = historyOp;
 
 describe('complete', () => {
   it('pairs interleaved invokes and completions by process, in invoke order', () => {

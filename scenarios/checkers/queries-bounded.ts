@@ -27,7 +27,7 @@ export function queriesBounded(m: {
       queries: m.queries,
       bound,
       asked: m.asked,
-      queriesPerThousandAsked: m.asked ? Math.round((m.queries * 1000) / m.asked) : 0,
+      queries_per_1000_asked: m.asked ? Math.round((m.queries * 1000) / m.asked) : 0,
     },
   };
 }

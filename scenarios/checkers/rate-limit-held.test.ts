@@ -35,7 +35,7 @@ describe('rateLimitHeld', () => {
       windowMs: 1_000,
     });
     expect(r).toMatchObject({ name: 'rate-limit-held', valid: true });
-    expect(r.figures).toEqual({ asked: 9, admitted: 7, limited: 2, peakAdmittedInWindow: 3, limit: 3 });
+    expect(r.figures).toEqual({ asked: 9, admitted: 7, limited: 2, peak_admitted_in_window: 3, limit: 3 });
   });
 
   it('fails a burst past the limit inside one window', () => {
@@ -59,7 +59,7 @@ describe('limitedCleanly', () => {
   it('accepts 200s and clean 429s', () => {
     expect(limitedCleanly([admitted(0), limited(1)], { f: 'balance-read' })).toMatchObject({
       valid: true,
-      figures: { refusedCleanly: 1 },
+      figures: { refused_cleanly: 1 },
     });
   });
 

@@ -54,6 +54,12 @@ export function rateLimitHeld(
     valid,
     errorCount: valid ? 0 : peak - limit,
     ...(valid ? {} : { first: example, worst: example, last: example }),
-    figures: { asked: mine.length, admitted: admitted.length, limited, peakAdmittedInWindow: peak, limit },
+    figures: {
+      asked: mine.length,
+      admitted: admitted.length,
+      limited,
+      peak_admitted_in_window: peak,
+      limit,
+    },
   };
 }

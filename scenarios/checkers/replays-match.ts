@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CheckResult } from '../core/checker.ts';
 import type { Completed } from '../core/history.ts';
 import { ErrorExamples } from './error-examples.ts';
-import { idempotencyKey, isKeyInFlight, responseBody, responseStatus } from './response.ts';
+import { idempotencyKey, isKeyInFlight, isStoredAnswer, responseBody, responseStatus } from './response.ts';
 
 type ReplayError =
   | {
@@ -19,18 +19,23 @@ type ReplayError =
     };
 
 /**
- * A request replayed with the same Idempotency-Key gets the original's response: same status, same body.
- * A 409 `idempotency_key_in_flight` is fine only while the original may still be running: it ended `info`,
- * or it completed after the replay was sent (the two overlapped, so the original may have committed later).
- * Pairs where either side failed or is unknown are not compared.
+ * A request replayed with the same Idempotency-Key gets the original's stored answer: same status, same
+ * body — a success, or the 422 insufficient_funds refusal the service keeps like one. A 409
+ * `idempotency_key_in_flight` is fine only while another request with that key may still be running (it
+ * ended `info`, or it was sent before the 409 came back and completed after the replay was sent).
+ * Pairs where either side has no stored answer (unknown, or a refusal that left the key unused) are
+ * not compared.
  */
 export function replaysMatch(ops: Completed[]): CheckResult {
   const errors = new ErrorExamples<ReplayError>();
   const originals = new Map<string, Completed>();
+  const byKey = new Map<string, Completed[]>();
   for (const op of ops) {
     const key = idempotencyKey(op);
+    if (key === undefined || (op.f !== 'payout' && op.f !== 'replay')) continue;
+    byKey.set(key, [...(byKey.get(key) ?? []), op]);
     // The first payout with a key is the original; later ones with the same key are replays in effect.
-    if (op.f === 'payout' && key !== undefined && !originals.has(key)) originals.set(key, op);
+    if (op.f === 'payout' && !originals.has(key)) originals.set(key, op);
   }
 
   let replays = 0;
@@ -47,11 +52,9 @@ export function replaysMatch(ops: Completed[]): CheckResult {
       orphans++;
       continue;
     }
-    if (replay.type !== 'ok' || original.type === 'fail') continue;
-
     if (isKeyInFlight(replay)) {
-      const overlapped = original.completedAt === null || original.completedAt > replay.invokedAt;
-      if (original.type === 'info' || overlapped) inFlightAccepted++;
+      const running = (byKey.get(key) ?? []).some((other) => other !== replay && mayOverlap(other, replay));
+      if (running) inFlightAccepted++;
       else {
         errors.add({
           kind: 'in-flight-after-completion',
@@ -62,8 +65,8 @@ export function replaysMatch(ops: Completed[]): CheckResult {
       }
       continue;
     }
-    // An original that is unknown, or itself told "in flight", has no response of its own to compare.
-    if (original.type !== 'ok' || isKeyInFlight(original)) continue;
+    // An original that is unknown, refused without storing, or itself told "in flight" has no answer to compare.
+    if (!isStoredAnswer(replay) || !isStoredAnswer(original) || isKeyInFlight(original)) continue;
     compared++;
     const a = { status: responseStatus(original), body: responseBody(original) };
     const b = { status: responseStatus(replay), body: responseBody(replay) };
@@ -76,7 +79,19 @@ export function replaysMatch(ops: Completed[]): CheckResult {
   return errors.result({
     name: 'replays-match',
     description:
-      'A replayed idempotent request returns the original’s status and body, or 409 in-flight only while the original may still be running.',
-    figures: { replays, compared, mismatched, inFlightAccepted, orphans },
+      'A replayed idempotent request returns the original’s stored status and body, or 409 in-flight only while a request with its key may still be running.',
+    figures: { replays, compared, mismatched, in_flight_accepted: inFlightAccepted, orphans },
   });
+}
+
+/**
+ * Whether `other` may have held the key while the service decided `replay`: it was sent before the replay's
+ * answer came back, and was not yet answered (or its outcome is unknown) when the replay was sent.
+ */
+function mayOverlap(other: Completed, replay: Completed): boolean {
+  const sentBefore = replay.completedAt === null || other.invokedAt < replay.completedAt;
+  // An unknown outcome may still be running at the service after the client stopped waiting.
+  const stillOpen =
+    other.type === 'info' || other.completedAt === null || other.completedAt > replay.invokedAt;
+  return sentBefore && stillOpen;
 }

@@ -34,11 +34,25 @@ export function idempotencyKey(op: Completed): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-/** Whether a completion is the service's 409 `idempotency_key_in_flight` answer. */
+/** Whether a completion is the service's 409 `idempotency_key_in_flight` refusal. */
 export function isKeyInFlight(op: Completed): boolean {
   return (
-    op.type === 'ok' &&
+    op.type !== 'info' &&
     responseStatus(op) === 409 &&
     field(responseBody(op), 'code') === 'idempotency_key_in_flight'
+  );
+}
+
+/**
+ * Whether a completion is an answer the service stores against its Idempotency-Key, so a replay must
+ * get it again: a success (`ok`), or the 422 `insufficient_funds` refusal (a `fail`: nothing happened,
+ * but the answer is final and kept like a success).
+ */
+export function isStoredAnswer(op: Completed): boolean {
+  if (op.type === 'ok') return true;
+  return (
+    op.type === 'fail' &&
+    responseStatus(op) === 422 &&
+    field(responseBody(op), 'code') === 'insufficient_funds'
   );
 }

@@ -2,10 +2,20 @@
  * Small builders for checker tests: hand-made completed ops and final states, so each test reads as the
  * story it checks. Not a test itself (vitest only collects *.test.ts).
  */
-import type { Completed } from '../core/history.ts';
+import type { Completed, Op } from '../core/history.ts';
 import type { FinalCharge, FinalState, FinalTransfer, TransferStatus } from './final-state.ts';
 
-/** A completed op: `ok` ops carry `{ status, body }`, `info` ops have no completion. */
+/** One history line (an invoke or a completion), as the recorder writes it. */
+export const historyOp = (
+  index: number,
+  process: number,
+  type: Op['type'],
+  f: string,
+  value: unknown,
+  time: number,
+): Op => ({ index, process, type, f, value, time });
+
+/** A completed op: `ok` and `fail` ops carry `{ status, body }` (a refusal is an answer), `info` ops have none. */
 export function op(
   f: string,
   {
@@ -32,7 +42,7 @@ export function op(
     f,
     type,
     request,
-    response: type === 'ok' ? { status, body } : null,
+    response: type === 'info' ? null : { status, body },
     invokedAt: at,
     completedAt: done,
     ...(type === 'ok' ? {} : { error: type === 'info' ? 'timeout' : 'connection refused' }),

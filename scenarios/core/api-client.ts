@@ -10,6 +10,7 @@ const DEFINITE_FAILURES = new Set([
   'payout_not_found',
   'idempotency_key_in_flight',
   'idempotency_key_reused',
+  'insufficient_funds',
   'currency_mismatch',
   'rate_limited',
   'lock_timeout',
@@ -22,9 +23,10 @@ export interface ApiAnswer {
 }
 
 /**
- * The harness's client of the payment API: turns each call into an Outcome. 2xx and stored business
- * answers (422 insufficient_funds) are `ok`; errors that certainly changed nothing are `fail`; anything
- * else — a timeout, a dropped connection, a 500, database_unavailable — is `info`: it may have happened.
+ * The harness's client of the payment API: turns each call into an Outcome. 2xx is `ok` (it happened);
+ * a refusal that certainly changed nothing is `fail` — a 422 insufficient_funds included, although the
+ * service stores it against the key like a success; anything else — a timeout, a dropped connection, a
+ * 500, database_unavailable — is `info`: it may have happened.
  */
 export class ApiClient {
   constructor(
@@ -83,7 +85,6 @@ export class ApiClient {
     const value: ApiAnswer = { status: res.status, body: parsed };
     if (res.status < 300) return { type: 'ok', value };
     const code = (parsed as { code?: string } | null)?.code ?? '';
-    if (res.status === 422 && code === 'insufficient_funds') return { type: 'ok', value };
     if (DEFINITE_FAILURES.has(code)) return { type: 'fail', value, error: code };
     return { type: 'info', value, error: code || `HTTP ${res.status}` };
   }

@@ -10,14 +10,23 @@ import type { Sabotage } from '../../service/config.ts';
 import '../../service/db/pg-types.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
 import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
+import { recordEnvironment } from '../report/environment.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
+import { writeRunReport } from '../report/html/run-report.ts';
 import { writeJunit } from '../report/junit.ts';
 import { observeConfig } from '../report/observe-config.ts';
-import { HISTORY_FILE, JUNIT_FILE, type ScenarioResult, writeResult } from '../report/result.ts';
+import {
+  HISTORY_FILE,
+  JUNIT_FILE,
+  SAMPLES_FILE,
+  type ScenarioResult,
+  writeResult,
+} from '../report/result.ts';
 import { RunObserver } from '../report/run-observer.ts';
-import { Progress } from '../report/terminal.ts';
+import { Progress, type ProgressSink } from '../report/terminal.ts';
 import { ApiClient } from './api-client.ts';
 import { Recorder } from './recorder.ts';
+import { type Sampler, startSampler } from './sampler.ts';
 import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
 
 export interface RunOptions {
@@ -26,8 +35,8 @@ export interface RunOptions {
   /** Parent directory of the run directory (`runs/` by default). */
   outDir: string;
   sabotage: Sabotage | null;
-  /** Where progress goes (stdout by default). */
-  progress?: Progress;
+  /** Where progress goes (stdout by default; a demo narrates instead). */
+  progress?: ProgressSink;
 }
 
 /** A directory-safe, sortable id: when, what, and with which seed. */
@@ -66,6 +75,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const plan = scenario.plan(opts.scale);
 
   let stack: Stack | undefined;
+  let sampler: Sampler | undefined;
   let outcome: ScenarioOutcome | undefined;
   let failure: Error | undefined;
   const closers: Array<() => Promise<unknown> | unknown> = [];
@@ -82,6 +92,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       opsPerSec: Math.round(rate),
       ...recorder.counts,
       activeFault: nemesis.activeLabel(),
+      sample: sampler?.latest ?? null,
     };
   };
   const ticker = setInterval(() => progress.update(snapshot()), 1_000);
@@ -137,6 +148,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       sabotage: opts.sabotage,
       say,
     };
+    // For the report: what ran where, and the service sampled once a second.
+    await recordEnvironment(dir, { db, redis });
+    const running = stack;
+    const apiOpsUrls = () =>
+      running.services.filter((s) => s.role === 'api' && s.running).map((s) => s.opsUrl);
+    const sampling = startSampler(
+      { now: () => recorder.now(), apiOpsUrls, queue, db },
+      join(dir, SAMPLES_FILE),
+    );
+    sampler = sampling;
+    closers.push(() => sampling.stop());
     outcome = await scenario.run(ctx);
   } catch (err) {
     failure = err as Error;
@@ -184,6 +206,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     };
     writeJunit(dir, result);
     writeResult(dir, result);
+    try {
+      writeRunReport(dir);
+    } catch (err) {
+      say(`report.html not written: ${(err as Error).stack ?? err}`);
+    }
     return result;
   }
 }

@@ -87,19 +87,25 @@ export function standardChecks(state: FinalState, ops: Completed[]): CheckResult
   ];
 }
 
-/** Lock wait and hold p50/p99/max (ms) of payouts, from the API processes' histograms. */
+/**
+ * Lock wait and hold p50/p99 (ms) of payouts, and the bucket bound their maximum is under (`_max_le_ms`),
+ * from the API processes' histograms; a maximum above the highest finite bucket is `_max_gt_ms` that bound.
+ */
 export async function lockFigures(ctx: ScenarioContext): Promise<Record<string, number>> {
   const urls = ctx.stack.services.filter((s) => s.role === 'api' && s.running).map((s) => s.opsUrl);
   const out: Record<string, number> = {};
   for (const [label, name] of [
-    ['lockWait', 'account_lock_wait_seconds'],
-    ['lockHold', 'account_lock_hold_seconds'],
+    ['lock_wait', 'account_lock_wait_seconds'],
+    ['lock_hold', 'account_lock_hold_seconds'],
   ] as const) {
     const h = await scrapeHistogram(urls, name, { operation: 'payout' });
+    if (h.count === 0) continue; // no lock taken (a sabotaged run): no figure rather than a made-up 0
     const ms = (s: number) => Math.round(s * 1_000_000) / 1000;
-    out[`${label}P50Ms`] = ms(quantile(h, 0.5));
-    out[`${label}P99Ms`] = ms(quantile(h, 0.99));
-    out[`${label}MaxLeMs`] = ms(maxBound(h));
+    out[`${label}_ms_p50`] = ms(quantile(h, 0.5));
+    out[`${label}_ms_p99`] = ms(quantile(h, 0.99));
+    const max = maxBound(h);
+    if (Number.isFinite(max)) out[`${label}_max_le_ms`] = ms(max);
+    else out[`${label}_max_gt_ms`] = ms(h.buckets.filter((b) => Number.isFinite(b.le)).at(-1)?.le ?? 0);
   }
   return out;
 }
@@ -109,5 +115,5 @@ export function stateFigures(state: FinalState): Record<string, number> {
   const settled = state.transfers.filter((t) => t.status === 'SETTLED').length;
   const failed = state.transfers.filter((t) => t.status === 'FAILED').length;
   const retries = state.transfers.reduce((n, t) => n + Math.max(0, t.attempts - 1), 0);
-  return { transfers: state.transfers.length, settled, failed, workerRetries: retries };
+  return { transfers: state.transfers.length, settled, failed, worker_retries: retries };
 }

@@ -10,6 +10,10 @@ import type { CheckResult } from '../core/checker.ts';
 export const RESULT_FILE = 'result.json';
 export const HISTORY_FILE = 'history.jsonl';
 export const JUNIT_FILE = 'junit.xml';
+/** The run's HTML report (scenarios/report/html/). */
+export const REPORT_FILE = 'report.html';
+/** What the runner sampled once a second (scenarios/core/sampler.ts). */
+export const SAMPLES_FILE = 'samples.jsonl';
 
 /** One fault the nemesis injected, from injection to heal (ms since run start). */
 export interface FaultWindow {

@@ -21,7 +21,7 @@ function fakeStream(isTTY: boolean, columns = 200) {
 describe('progressLine', () => {
   it('shows elapsed time, throughput, outcomes and the fault on one line', () => {
     expect(progressLine(snapshot)).toBe(
-      'payout-storm  00:42  1.23k ops/s  ok 10.2k  fail 12  info 3  fault: partition api↔postgres',
+      'payout-storm  00:42  1.23k ops/s  accepted 10.2k  refused 12  unknown 3  fault: partition api↔postgres',
     );
     expect(progressLine({ ...snapshot, activeFault: null })).toMatch(/no fault$/);
   });
@@ -58,11 +58,11 @@ describe('summaryTable', () => {
       faults: [],
       checks: [{ name: 'replays-match', description: 'x', valid: false, errorCount: 2 }],
       figures: {},
-      files: { history: '/tmp/r/history.jsonl', junit: '/elsewhere/junit.xml', logs: '/tmp/r/logs' },
+      files: { history: '/tmp/r/history.jsonl', junit: '/tmp/r/junit.xml', logs: '/tmp/r/logs' },
     }),
     sampleResult({ scenario: 'x', verdict: 'error', error: 'bank did not start\nstack', durationMs: 800 }),
   ];
-  const table = summaryTable(results);
+  const table = summaryTable(results, { width: 80 });
   const lines = table.split('\n');
   const [header = '', , ...rows] = lines.slice(0, 2 + results.length);
 
@@ -73,25 +73,30 @@ describe('summaryTable', () => {
       expect(row.slice(start('checks')).match(/^\d+ passed/)).not.toBeNull();
       expect(row.slice(start('verdict'))).toMatch(/^(PASS|FAIL|ERROR) /);
       // Right-aligned numbers end where their header ends.
-      expect(row[start('faults') + 'faults'.length - 1]).toMatch(/\d/);
-      expect(row[start('faults') + 'faults'.length]).toBe(' ');
+      for (const h of ['ops', 'accepted', 'refused', 'unknown', 'faults']) {
+        expect(row[start(h) + h.length - 1]).toMatch(/\d|k/);
+        expect(row[start(h) + h.length]).toBe(' ');
+      }
       expect(row[start('time') + 'time'.length - 1]).toMatch(/[sm]/);
     }
-    expect(rows[0]?.slice(start('figures'))).toBe(
-      'opsPerSec=189 p99LatencyMs=42.3 payouts=4.32k charged=1.23M',
-    );
   });
 
-  it('shows operations compactly, then problems and where the files are', () => {
-    expect(rows[0]).toMatch(/^payout-storm\s+12.3k \(45 info\)\s+1\s+2 passed\s+PASS\s+1m05s/);
-    expect(rows[1]).toMatch(/^replay-under-partition\s+7\s+0\s+0 passed, 1 failed\s+FAIL /);
+  it('shows operations by outcome, every figure with its unit, problems and where the files are', () => {
+    expect(rows[0]).toMatch(/^payout-storm\s+12.3k\s+12k\s+300\s+45\s+1\s+2 passed\s+PASS\s+1m05s$/);
+    expect(rows[1]).toMatch(/^replay-under-partition\s+7\s+7\s+0\s+0\s+0\s+0 passed, 1 failed\s+FAIL /);
+    expect(table).toContain(
+      [
+        'figures:',
+        '  payout-storm            ops 189/s · latency p99 42.3 ms · lock wait max ≤ 1 s',
+        '                          payouts 4.32k · charged 1.23M ¢',
+      ].join('\n'),
+    );
     expect(table).toContain(
       'problems:\n  replay-under-partition: replays-match failed (2 errors)\n  x: error: bank did not start',
     );
     expect(table).toContain(
-      '  payout-storm            .faultline/runs/r1/payout-storm/ (history.jsonl, junit.xml, logs)',
+      '  payout-storm            .faultline/runs/r1/payout-storm/ (report.html, result.json, junit.xml, history.jsonl, logs/)',
     );
-    expect(table).toContain('history /tmp/r/history.jsonl  junit /elsewhere/junit.xml  logs /tmp/r/logs');
   });
 });
 

@@ -1,6 +1,8 @@
 import { dirname, relative } from 'node:path';
+import type { Sample } from '../core/sampler.ts';
+import { formatFigure } from './figure-format.ts';
 import { formatClock, formatCount, formatDuration } from './format.ts';
-import type { ScenarioResult } from './result.ts';
+import { REPORT_FILE, RESULT_FILE, type ScenarioResult } from './result.ts';
 
 /** A snapshot of a running scenario, for the progress line. */
 export interface ProgressSnapshot {
@@ -12,6 +14,8 @@ export interface ProgressSnapshot {
   info: number;
   /** The fault being injected right now, e.g. 'partition api↔postgres', or null. */
   activeFault: string | null;
+  /** The runner's newest sample of the service (queue, money in flight, lock wait), when it has one. */
+  sample?: Sample | null;
 }
 
 /** One line describing a running scenario: no newline, no escape codes. */
@@ -21,9 +25,9 @@ export function progressLine(p: ProgressSnapshot): string {
     p.scenario,
     formatClock(p.elapsedMs),
     `${formatCount(p.opsPerSec)} ops/s`,
-    `ok ${formatCount(p.ok)}`,
-    `fail ${formatCount(p.fail)}`,
-    `info ${formatCount(p.info)}`,
+    `accepted ${formatCount(p.ok)}`,
+    `refused ${formatCount(p.fail)}`,
+    `unknown ${formatCount(p.info)}`,
     fault,
   ].join('  ');
 }
@@ -84,6 +88,12 @@ export class Progress {
   }
 }
 
+/** What shows progress: the terminal's Progress, or a demo's narrator. */
+export interface ProgressSink {
+  update(p: ProgressSnapshot): void;
+  done(last?: ProgressSnapshot): void;
+}
+
 interface Column {
   header: string;
   align: 'left' | 'right';
@@ -96,42 +106,49 @@ function checksCell(r: ScenarioResult): string {
   return failed === 0 ? `${passed} passed` : `${passed} passed, ${failed} failed`;
 }
 
-function figuresCell(r: ScenarioResult, maxFigures: number): string {
-  return Object.entries(r.figures)
-    .slice(0, maxFigures)
-    .map(([k, v]) => `${k}=${formatCount(v)}`)
-    .join(' ');
+/** Every figure with its unit, " · "-separated, wrapped at `width` with `indent` before each line. */
+function figureLines(r: ScenarioResult, indent: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const [name, value] of Object.entries(r.figures)) {
+    const item = formatFigure(name, value);
+    if (line && indent.length + line.length + 3 + item.length > width) {
+      lines.push(`${indent}${line}`);
+      line = item;
+    } else line = line ? `${line} · ${item}` : item;
+  }
+  if (line) lines.push(`${indent}${line}`);
+  return lines;
 }
 
+/** The run directory and its files, the HTML report first. */
 function filesLine(r: ScenarioResult): string {
   const dir = dirname(r.files.history);
-  const inDir = [r.files.junit, r.files.logs].every((p) => !relative(dir, p).startsWith('..'));
-  if (!inDir) return `history ${r.files.history}  junit ${r.files.junit}  logs ${r.files.logs}`;
-  const names = [r.files.history, r.files.junit, r.files.logs].map((p) => relative(dir, p));
+  const names = [
+    REPORT_FILE,
+    RESULT_FILE,
+    relative(dir, r.files.junit),
+    relative(dir, r.files.history),
+    `${relative(dir, r.files.logs)}/`,
+  ];
   return `${dir}/ (${names.join(', ')})`;
 }
 
 /**
- * An aligned table of finished runs (scenario, operations, faults, checks, verdict, time, the first
- * `maxFigures` figures), then what failed and where each run's files are.
+ * An aligned table of finished runs (scenario, operations by outcome, faults, checks, verdict, time),
+ * then every run's figures with their units, what failed, and where each run's files are.
  */
-export function summaryTable(
-  results: ScenarioResult[],
-  { maxFigures = 4 }: { maxFigures?: number } = {},
-): string {
+export function summaryTable(results: ScenarioResult[], { width = 110 }: { width?: number } = {}): string {
   const columns: Column[] = [
     { header: 'scenario', align: 'left', cell: (r) => r.scenario },
-    {
-      header: 'ops',
-      align: 'right',
-      cell: (r) =>
-        `${formatCount(r.operations.total)}${r.operations.info > 0 ? ` (${formatCount(r.operations.info)} info)` : ''}`,
-    },
+    { header: 'ops', align: 'right', cell: (r) => formatCount(r.operations.total) },
+    { header: 'accepted', align: 'right', cell: (r) => formatCount(r.operations.ok) },
+    { header: 'refused', align: 'right', cell: (r) => formatCount(r.operations.fail) },
+    { header: 'unknown', align: 'right', cell: (r) => formatCount(r.operations.info) },
     { header: 'faults', align: 'right', cell: (r) => String(r.faults.length) },
     { header: 'checks', align: 'left', cell: checksCell },
     { header: 'verdict', align: 'left', cell: (r) => r.verdict.toUpperCase() },
     { header: 'time', align: 'right', cell: (r) => formatDuration(r.durationMs) },
-    { header: 'figures', align: 'left', cell: (r) => figuresCell(r, maxFigures) },
   ];
   const rows = [columns.map((c) => c.header), ...results.map((r) => columns.map((c) => c.cell(r)))];
   const widths = columns.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
@@ -149,6 +166,16 @@ export function summaryTable(
     ...rows.slice(1).map(render),
   ];
 
+  const nameWidth = Math.max(0, ...results.map((r) => r.scenario.length));
+  const withFigures = results.filter((r) => Object.keys(r.figures).length > 0);
+  if (withFigures.length > 0) {
+    lines.push('', 'figures:');
+    for (const r of withFigures) {
+      const [first = '', ...rest] = figureLines(r, ' '.repeat(nameWidth + 4), width);
+      lines.push(`  ${r.scenario.padEnd(nameWidth)}  ${first.trimStart()}`, ...rest);
+    }
+  }
+
   const problems: string[] = [];
   for (const r of results) {
     for (const c of r.checks) {
@@ -158,7 +185,6 @@ export function summaryTable(
   }
   if (problems.length > 0) lines.push('', 'problems:', ...problems);
 
-  const nameWidth = Math.max(0, ...results.map((r) => r.scenario.length));
   if (results.length > 0) {
     lines.push('', 'files:', ...results.map((r) => `  ${r.scenario.padEnd(nameWidth)}  ${filesLine(r)}`));
   }

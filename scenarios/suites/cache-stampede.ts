@@ -107,14 +107,14 @@ export const cacheStampede: Scenario = {
           noStaleRead(ops),
         ],
         figures: {
-          apiProcesses: apis.length,
-          readsPerExpiry: burst,
-          maxLoadsPerExpiry: Math.max(...results.map((r) => r.loads)),
-          lockWaits: await scrapeValue(urls, 'cache_lock_waits_total', { cache: 'profile' }),
+          api_processes: apis.length,
+          reads_per_expiry: burst,
+          loads_per_expiry_max: Math.max(...results.map((r) => r.loads)),
+          lock_waits: await scrapeValue(urls, 'cache_lock_waits_total', { cache: 'profile' }),
           hits: await scrapeValue(urls, 'cache_requests_total', { cache: 'profile', result: 'hit' }),
           misses: await scrapeValue(urls, 'cache_requests_total', { cache: 'profile', result: 'miss' }),
           bypasses: await scrapeValue(urls, 'cache_requests_total', { cache: 'profile', result: 'bypass' }),
-          burstMaxMs: Math.round(Math.max(...burstMs)),
+          burst_ms_max: Math.round(Math.max(...burstMs)),
         },
       };
     } finally {

@@ -78,7 +78,12 @@ export const doubleDebit: Scenario = {
         noSecondEffect(ops),
         ...standardChecks(state, ops),
       ],
-      figures: { ...(await lockFigures(ctx)), replays: replayed.length, settleMs, ...stateFigures(state) },
+      figures: {
+        ...(await lockFigures(ctx)),
+        replays: replayed.length,
+        settle_ms: settleMs,
+        ...stateFigures(state),
+      },
     };
   },
 };

@@ -64,10 +64,10 @@ export const postgresCrash: Scenario = {
     return {
       checks: [noSecondEffect(ops), ...standardChecks(state, ops)],
       figures: {
-        apiReadyAfterCrashMs: readyAfterMs,
-        unsuccessfulCalls: unsuccessful,
+        api_ready_after_crash_ms: readyAfterMs,
+        unsuccessful_calls: unsuccessful,
         ...stateFigures(state),
-        settleMs,
+        settle_ms: settleMs,
       },
     };
   },

@@ -87,12 +87,12 @@ export const reconFlood: Scenario = {
     return {
       checks: [reconBound(samples, BOUND), ...standardChecks(state, complete(ctx.recorder.ops))],
       figures: {
-        resolveAllMs,
-        peakWaiting: Math.max(0, ...samples.map((s) => s.waiting)),
-        settledByLookup: summary.settledByLookup ?? -1,
+        resolve_all_ms: resolveAllMs,
+        peak_waiting: Math.max(0, ...samples.map((s) => s.waiting)),
+        settled_by_lookup: summary.settledByLookup ?? -1,
         requeued: summary.requeued ?? -1,
-        reconRunMs: summary.durationMs ?? -1,
-        settleAfterRunMs: settleMs,
+        recon_run_ms: summary.durationMs ?? -1,
+        settle_after_run_ms: settleMs,
         ...stateFigures(state),
       },
     };

@@ -84,10 +84,10 @@ function redisOutage(variant: {
       return {
         checks: [during, ...cacheChecks, ...standardChecks(state, ops)],
         figures: {
-          outageMs: Math.round(to - from),
-          payoutsDuringOutage: during.figures?.accepted ?? 0,
-          errorsDuringOutage: during.errorCount,
-          drainAfterHealMs,
+          outage_ms: Math.round(to - from),
+          payouts_during_outage: during.figures?.accepted ?? 0,
+          errors_during_outage: during.errorCount,
+          drain_after_heal_ms: drainAfterHealMs,
           ...stateFigures(state),
         },
       };

@@ -117,12 +117,12 @@ export const redisOom: Scenario = {
           ...standardChecks(state, ops),
         ],
         figures: {
-          cacheEvicted: cacheAtLimit.evicted,
-          cacheHitsWhileFull: cacheAtLimit.hits,
-          queueOomRefusals: queueAtLimit.oomRefusals,
-          relayRefusals: queueAtLimit.relayRefusals,
-          payoutsWhileQueueFull: accepted.figures?.accepted ?? 0,
-          settleMs,
+          cache_evicted: cacheAtLimit.evicted,
+          cache_hits_while_full: cacheAtLimit.hits,
+          queue_oom_refusals: queueAtLimit.oomRefusals,
+          relay_refusals: queueAtLimit.relayRefusals,
+          payouts_while_queue_full: accepted.figures?.accepted ?? 0,
+          settle_ms: settleMs,
           ...stateFigures(state),
         },
       };

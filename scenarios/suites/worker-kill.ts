@@ -77,12 +77,12 @@ export const workerKill: Scenario = {
       checks: standardChecks(state, complete(ctx.recorder.ops)),
       figures: {
         kills,
-        stalledTakeoverMaxMs: times.length ? Math.max(...times) : 0,
-        stalledTakeoverP50Ms: times.length
+        stalled_takeover_ms_p50: times.length
           ? (times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? 0)
           : 0,
+        stalled_takeover_ms_max: times.length ? Math.max(...times) : 0,
         ...stateFigures(state),
-        settleMs,
+        settle_ms: settleMs,
       },
     };
   },
