@@ -34,6 +34,12 @@ export class Forbidden extends AppError {
     super(403, 'forbidden', `${what} belongs to another user`);
   }
 }
+/** Creating money is an operator act: an ordinary API key may not deposit, into any account. */
+export class OperatorOnly extends AppError {
+  constructor() {
+    super(403, 'operator_only', 'only an operator key may deposit money');
+  }
+}
 export class NotFound extends AppError {
   constructor(what: string, code = 'not_found') {
     super(404, code, `${what} not found`);

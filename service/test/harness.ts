@@ -108,16 +108,34 @@ export function testApi(t: TestEnv) {
   };
 }
 
-/** A user with one account holding `balance` minor units. */
+/** The test database's operator (created once per database): deposits, i.e. money, come only from one. */
+const operators = new WeakMap<pg.Pool, Promise<{ id: string; apiKey: string }>>();
+export function testOperator(t: TestEnv): Promise<{ id: string; apiKey: string }> {
+  let operator = operators.get(t.pool);
+  if (!operator) {
+    operator = createUser(t.pool, 'test-operator', { role: 'operator' });
+    operators.set(t.pool, operator);
+  }
+  return operator;
+}
+
+/** A user with one account holding `balance` minor units, deposited by the test operator. */
 export async function fundedUser(t: TestEnv, opts: { balance: number; currency?: string; name?: string }) {
   const currency = opts.currency ?? 'USD';
   const user = await createUser(t.pool, opts.name ?? 'test');
   const account = await createAccount(t.pool, user.id, currency);
   if (opts.balance > 0) {
-    await deposit(
+    const funded = await deposit(
       { pool: t.pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set() },
-      { userId: user.id, idempotencyKey: null, accountId: account.id, amount: opts.balance, currency },
+      {
+        operatorId: (await testOperator(t)).id,
+        idempotencyKey: null,
+        accountId: account.id,
+        amount: opts.balance,
+        currency,
+      },
     );
+    if (funded.status !== 201) throw new Error(`funding failed: ${JSON.stringify(funded.body)}`);
   }
   return { userId: user.id, apiKey: user.apiKey, accountId: account.id, currency };
 }

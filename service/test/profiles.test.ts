@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { balanceQueries, balanceReadsCoalesced } from '../metrics.ts';
-import { eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { eventually, fundedUser, type TestEnv, testApi, testEnv, testOperator } from './harness.ts';
 
 type User = Awaited<ReturnType<typeof fundedUser>>;
 // A long balance window, so "exactly 10 admitted" holds however slowly a loaded machine sends them.
@@ -91,10 +91,11 @@ describe('dashboard', () => {
     const ttl = await direct.pttl(`${t.config.CACHE_PREFIX}:cache:dashboard:${u.userId}`);
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(330_000);
-    await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
-      key: u.apiKey,
+    const deposited = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
+      key: (await testOperator(t)).apiKey,
       body: { amount: 500, currency: 'USD' },
     });
+    expect(deposited.status).toBe(201);
     const second = await get(u, '/v1/dashboard');
     expect(second.body.accounts[0].balance).toBe(1_500);
     expect(second.body.metadataCachedAt).toBe(first.body.metadataCachedAt);

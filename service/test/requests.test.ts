@@ -1,13 +1,15 @@
 // Malformed, unauthenticated and forbidden requests: each gets its stable error code and changes nothing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { accountAudit, fundedUser, type TestEnv, testApi, testEnv, testOperator } from './harness.ts';
 
 type User = Awaited<ReturnType<typeof fundedUser>>;
 /** The fixtures a case builds its request from: A and B each own one funded USD account. */
 interface World {
   a: User;
   b: User;
+  /** The operator's API key: the only kind that may deposit. */
+  operator: string;
   aPayoutId: string;
   maxAmount: number;
 }
@@ -39,7 +41,13 @@ beforeAll(async () => {
   const b = await fundedUser(t, { balance: BALANCE, name: 'b' });
   const p = await api.call('POST', '/v1/payouts', { key: a.apiKey, idem: randomUUID(), body: payout(a) });
   expect(p.status).toBe(201);
-  w = { a, b, aPayoutId: p.body.id, maxAmount: t.config.MAX_AMOUNT };
+  w = {
+    a,
+    b,
+    operator: (await testOperator(t)).apiKey,
+    aPayoutId: p.body.id,
+    maxAmount: t.config.MAX_AMOUNT,
+  };
 });
 afterAll(async () => {
   api.close();
@@ -65,6 +73,7 @@ async function snapshot() {
            (SELECT count(*) FROM ledger_entries)::int AS "ledgerEntries",
            (SELECT count(*) FROM bank_transfers)::int AS "bankTransfers",
            (SELECT count(*) FROM idempotency_keys)::int AS "idempotencyKeys",
+           (SELECT count(*) FROM deposits)::int AS deposits,
            (SELECT coalesce(jsonb_object_agg(id, balance), '{}') FROM accounts) AS balances`);
   return rows[0];
 }
@@ -110,7 +119,12 @@ const depositBody = (name: string, body: unknown): Case => ({
   name: `deposit: ${name}`,
   status: 400,
   code: 'invalid_request',
-  req: ({ a }) => ({ method: 'POST', path: `/v1/accounts/${a.accountId}/deposits`, key: a.apiKey, body }),
+  req: ({ a, operator }) => ({
+    method: 'POST',
+    path: `/v1/accounts/${a.accountId}/deposits`,
+    key: operator,
+    body,
+  }),
 });
 const accountBody = (name: string, req: Partial<Req>): Case => ({
   name: `account creation: ${name}`,
@@ -189,10 +203,10 @@ const malformed: Case[] = [
     name: 'deposit: account id not a uuid',
     status: 400,
     code: 'invalid_request',
-    req: ({ a }) => ({
+    req: ({ operator }) => ({
       method: 'POST',
       path: '/v1/accounts/not-a-uuid/deposits',
-      key: a.apiKey,
+      key: operator,
       body: { amount: 100, currency: 'USD' },
     }),
   },
@@ -200,10 +214,10 @@ const malformed: Case[] = [
     name: 'deposit: Idempotency-Key of 256 characters',
     status: 400,
     code: 'invalid_request',
-    req: ({ a }) => ({
+    req: ({ a, operator }) => ({
       method: 'POST',
       path: `/v1/accounts/${a.accountId}/deposits`,
-      key: a.apiKey,
+      key: operator,
       idem: 'k'.repeat(256),
       body: { amount: 100, currency: 'USD' },
     }),
@@ -310,9 +324,21 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
       req: ({ a, b }) => ({ method: 'GET', path: `/v1/accounts/${a.accountId}`, key: b.apiKey }),
     },
     {
+      name: 'A deposits into their own account (money is created by operators only)',
+      status: 403,
+      code: 'operator_only',
+      req: ({ a }) => ({
+        method: 'POST',
+        path: `/v1/accounts/${a.accountId}/deposits`,
+        key: a.apiKey,
+        idem: randomUUID(),
+        body: { amount: 100, currency: 'USD' },
+      }),
+    },
+    {
       name: "B deposits into A's account",
       status: 403,
-      code: 'forbidden',
+      code: 'operator_only',
       req: ({ a, b }) => ({
         method: 'POST',
         path: `/v1/accounts/${a.accountId}/deposits`,
@@ -361,10 +387,10 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
       name: 'a deposit into an unknown account',
       status: 404,
       code: 'account_not_found',
-      req: ({ a }) => ({
+      req: ({ operator }) => ({
         method: 'POST',
         path: `/v1/accounts/${randomUUID()}/deposits`,
-        key: a.apiKey,
+        key: operator,
         body: { amount: 100, currency: 'USD' },
       }),
     },
@@ -447,10 +473,10 @@ describe('422 currency mismatch', () => {
       name: 'a EUR deposit into a USD account',
       status: 422,
       code: 'currency_mismatch',
-      req: ({ a }) => ({
+      req: ({ a, operator }) => ({
         method: 'POST',
         path: `/v1/accounts/${a.accountId}/deposits`,
-        key: a.apiKey,
+        key: operator,
         idem: randomUUID(),
         body: { amount: 100, currency: 'EUR' },
       }),
