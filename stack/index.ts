@@ -10,6 +10,7 @@ import type { ProcessHandle } from './process.ts';
 import { type Proxies, startProxies } from './proxies.ts';
 import { type RedisHandle, startRedis } from './redis.ts';
 import { removeTargetFile, scrapeTargets, writeTargetFile } from './scrape-targets.ts';
+import { type StackSecrets, stackSecrets } from './secrets.ts';
 import { allRoles, type Role, repoRoot, type ServiceHandle, startService } from './service.ts';
 
 export { MissingBinaryError } from './binaries.ts';
@@ -100,6 +101,7 @@ class NativeStack implements Stack {
   #targetFile: string | undefined;
   readonly #ledger: string;
   readonly #unregister: () => void;
+  readonly #secrets: StackSecrets;
 
   constructor(
     readonly dir: string,
@@ -107,6 +109,7 @@ class NativeStack implements Stack {
     private readonly log: (line: string) => void,
   ) {
     this.#ledger = join(dir, 'pids.json');
+    this.#secrets = stackSecrets(dir);
     this.#unregister = registerCleanup(() => this.stop());
   }
 
@@ -286,6 +289,7 @@ class NativeStack implements Stack {
       ...(pgExporter || redisExporter
         ? { exporters: { postgres: exporter(pgExporter), redis: exporter(redisExporter) } }
         : {}),
+      secrets: { piiKeysFile: this.#secrets.piiKeysFile },
     };
   }
 

@@ -48,6 +48,8 @@ export interface StackInfo {
   toxiproxy?: ProcessInfo & { url: string; implementation: string; proxies: Record<string, string> };
   /** The exporters started for StackOptions.scrape (each only when installed). */
   exporters?: { postgres?: ExporterInfo; redis?: ExporterInfo };
+  /** Files holding the stack's secrets (mode 0600), handed to the roles as `*_FILE` variables. */
+  secrets: { piiKeysFile: string };
 }
 
 /** BullMQ key prefix of a stack unless the caller picks one. */
@@ -67,6 +69,7 @@ export function serviceEnvFrom(
     REDIS_CACHE_URL: info.redisCache.url,
     ...(info.bank ? { BANK_URL: info.bank.url } : {}),
     QUEUE_PREFIX: DEFAULT_QUEUE_PREFIX,
+    PII_KEYS_FILE: info.secrets.piiKeysFile,
     ...overrides,
   };
 }
