@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
+import { opsApp } from '../http/ops-app.ts';
+import { listenOps } from '../http/ops-listener.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
 import {
@@ -15,8 +17,12 @@ import {
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
 import { createReadServices } from './read-services.ts';
+import { readinessDetail } from './routes/health.ts';
 
-/** The API role: applies migrations, then serves the HTTP API on HOST:PORT. */
+/**
+ * The API role: applies migrations, then serves the HTTP API on HOST:PORT and its operator endpoints
+ * (/metrics, /readyz with detail) on the ops listener, OPS_HOST:OPS_PORT.
+ */
 export async function start(config: Config, log: Logger): Promise<Running> {
   const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, log, name: 'api' });
   const applied = await migrate(pool);
@@ -63,9 +69,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   });
   const server = await listen(app, { host: config.HOST, port: config.PORT });
   log.info({ port: server.port }, 'api listening');
+  const ops = await listenOps(opsApp(readinessDetail({ pool, redisQueue })), config, log);
   return {
     async stop() {
       await server.close();
+      await ops.close();
       await reads.stop();
       redisQueue.disconnect();
       await direct?.close();

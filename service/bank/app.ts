@@ -15,7 +15,7 @@ import {
   InvalidRequest,
 } from './errors.ts';
 import { type FaultDice, type FaultPlan, faultsInput } from './faults.ts';
-import { bankRegistry, chargeResults, faultsInjected, requestDuration, requests } from './metrics.ts';
+import { chargeResults, faultsInjected, requestDuration, requests } from './metrics.ts';
 
 export type BankEnv = { Bindings: HttpBindings; Variables: { dropped: boolean } };
 
@@ -49,9 +49,6 @@ export function createApp(deps: BankDeps): Hono<BankEnv> {
   const app = new Hono<BankEnv>();
   app.use(observeRequests({ stopping: deps.stopping }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/metrics', async (c) =>
-    c.body(await bankRegistry.metrics(), 200, { 'Content-Type': bankRegistry.contentType }),
-  );
   app.route('/v1/charges', chargeRoutes(deps));
   app.route('/v1/faults', faultRoutes(deps));
   app.get('/v1/stats', (c) => c.json(deps.charges.stats()));

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { opsApp } from '../http/ops-app.ts';
-import { listen } from '../http/serve.ts';
+import { listenOps } from '../http/ops-listener.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
 import {
@@ -98,7 +98,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       return c.json({ jobId: job.id, summary });
     }),
   );
-  const server = await listen(app, { host: config.HOST, port: config.PORT });
+  const server = await listenOps(app, config, log);
   return {
     async stop() {
       await worker.close();
