@@ -84,7 +84,8 @@ export function testApi(t: TestEnv) {
     opts: {
       key?: string;
       body?: unknown;
-      rawBody?: string;
+      /** The body as it goes on the wire: text, or bytes (which need not be UTF-8). */
+      rawBody?: string | Uint8Array;
       idem?: string;
       headers?: Record<string, string>;
     } = {},
@@ -93,7 +94,7 @@ export function testApi(t: TestEnv) {
     if (opts.key) headers.authorization = `Bearer ${opts.key}`;
     if (opts.idem) headers['idempotency-key'] = opts.idem;
     const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    const res = await app.request(path, { method, headers, body });
+    const res = await app.request(path, { method, headers, body: body as BodyInit | undefined });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   }

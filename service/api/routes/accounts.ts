@@ -5,7 +5,7 @@ import { Forbidden, NotFound, OperatorOnly } from '../../errors.ts';
 import { deposit } from '../../money/operations.ts';
 import { rateLimit } from '../../ratelimit/rate-limit.ts';
 import type { ApiDeps, ApiEnv } from '../deps.ts';
-import { amount, body, currency, idempotencyKeyHeader, param, uuid } from '../validate.ts';
+import { amount, body, currency, idempotencyKeyHeader, param, uuid, withinLimit } from '../validate.ts';
 
 const accountJson = (a: { id: string; currency: string; balance: number; created_at: Date }) => ({
   id: a.id,
@@ -20,7 +20,7 @@ const accountJson = (a: { id: string; currency: string; balance: number; created
  */
 export function accountRoutes(deps: ApiDeps) {
   const createSchema = z.strictObject({ currency });
-  const depositSchema = z.strictObject({ amount: amount(deps.maxAmount), currency });
+  const depositSchema = z.strictObject({ amount, currency }).superRefine(withinLimit(deps.maxAmount));
 
   return new Hono<ApiEnv>()
     .post('/', async (c) => {

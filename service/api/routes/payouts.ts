@@ -4,21 +4,23 @@ import { Forbidden, NotFound } from '../../errors.ts';
 import { payout } from '../../money/operations.ts';
 import { getTransfer } from '../../payouts/transfers-repo.ts';
 import type { ApiDeps, ApiEnv } from '../deps.ts';
-import { amount, body, currency, idempotencyKeyHeader, param, uuid } from '../validate.ts';
+import { amount, body, currency, idempotencyKeyHeader, param, uuid, withinLimit } from '../validate.ts';
 
 /** /v1/payouts: debit an account and send the money to a bank destination, exactly once per key. */
 export function payoutRoutes(deps: ApiDeps) {
-  const createSchema = z.strictObject({
-    accountId: uuid,
-    amount: amount(deps.maxAmount),
-    currency,
-    // Postgres text cannot hold NUL (SQLSTATE 22021): refused here as 400, not a 500 from the insert.
-    destination: z
-      .string()
-      .min(1)
-      .max(100)
-      .refine((d) => !d.includes('\0'), 'no NUL character'),
-  });
+  const createSchema = z
+    .strictObject({
+      accountId: uuid,
+      amount,
+      currency,
+      // Postgres text cannot hold NUL (SQLSTATE 22021): refused here as 400, not a 500 from the insert.
+      destination: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((d) => !d.includes('\0'), 'no NUL character'),
+    })
+    .superRefine(withinLimit(deps.maxAmount));
 
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
