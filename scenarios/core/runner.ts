@@ -7,6 +7,7 @@ import { Nemesis } from '../../chaos/nemesis.ts';
 import { BankClient } from '../../service/bank/client.ts';
 import { mulberry32 } from '../../service/bank/faults.ts';
 import type { Sabotage } from '../../service/config.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../../service/fraud/rules.ts';
 import '../../service/db/pg-types.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
 import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
@@ -91,7 +92,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
       workers: plan.workers,
       proxies: plan.proxies,
-      env: { ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
+      // Fraud rules wide open unless the scenario sets them: other workloads pay out thousands of times
+      // from a few accounts, which the rules would rightly hold.
+      env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
       log: say,
       ...observer.stackOptions(),
     });

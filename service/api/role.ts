@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
+import { createFraudScreen } from '../fraud/screen.ts';
 import { opsApp } from '../http/ops-app.ts';
 import { listenOps } from '../http/ops-listener.ts';
 import { listen } from '../http/serve.ts';
@@ -53,10 +54,12 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   // The cache Redis through its own fail-fast client: reads fall back to Postgres when it is away.
   const reads = createReadServices(config, pool, log);
   reads.start();
+  const fraud = createFraudScreen(config, reads.link);
   const app = createApp({
     pool,
     redisQueue,
     reads,
+    fraud,
     log,
     maxAmount: config.MAX_AMOUNT,
     money: {
@@ -74,6 +77,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     async stop() {
       await server.close();
       await ops.close();
+      fraud.close();
       await reads.stop();
       redisQueue.disconnect();
       await direct?.close();

@@ -11,6 +11,8 @@ import { createApp } from '../api/app.ts';
 import { createReadServices } from '../api/read-services.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../fraud/rules.ts';
+import { createFraudScreen } from '../fraud/screen.ts';
 import { createLogger } from '../log.ts';
 import { deposit } from '../money/operations.ts';
 
@@ -41,6 +43,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<T
     QUEUE_PREFIX: name,
     CACHE_PREFIX: name,
     LOG_LEVEL: 'warn',
+    ...FRAUD_RULES_WIDE_OPEN,
     ...overrides,
   });
   const config = loadConfig(env);
@@ -65,10 +68,12 @@ export function testApi(t: TestEnv) {
   const log = createLogger({ role: 'test-api', level: 'silent' });
   const reads = createReadServices(t.config, t.pool, log);
   reads.start();
+  const fraud = createFraudScreen(t.config, reads.link);
   const app = createApp({
     pool: t.pool,
     redisQueue,
     reads,
+    fraud,
     log,
     maxAmount: t.config.MAX_AMOUNT,
     money: {
@@ -104,6 +109,7 @@ export function testApi(t: TestEnv) {
     reads,
     async close() {
       redisQueue.disconnect();
+      fraud.close();
       await reads.stop();
     },
   };

@@ -80,8 +80,8 @@ ALTER TABLE profiles RENAME COLUMN phone TO phone_enc;
 -- ---- Payouts held by the fraud rules ------------------------------------------------------------
 
 -- A held payout is debited like any other, but its transfer waits in MANUAL_REVIEW, unpublished: the
--- relay skips it (outbox-claim.sql) until an operator releases it (back to PENDING: the relay publishes
--- it) or refuses it (FAILED and refunded). One row per held payout, with the rule that held it.
+-- relay claims only PENDING rows (outbox-claim.sql) so it waits until an operator releases it (back to
+-- PENDING: the relay publishes it) or refuses it (FAILED and refunded). One row per held payout, with the rule that held it.
 CREATE TABLE payout_holds (
   transfer_id uuid PRIMARY KEY REFERENCES bank_transfers (id),
   reason text NOT NULL CHECK (reason IN ('velocity_count', 'velocity_amount', 'amount_anomaly')),
