@@ -9,8 +9,11 @@ import { DEFAULT_SUITE, scenarios } from './suites/index.ts';
 
 const USAGE = `usage:
   npm run faultline -- list
-  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR]
-  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR]
+  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR] [--tls]
+  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR] [--tls]
+
+--tls: every link encrypted and authenticated (PostgreSQL verify-full, Redis TLS with ACL users,
+signed bank requests), through the same toxiproxy faults
 
 exit codes: 0 every invariant held (selftest: every sabotage caught), 1 an invariant was violated
 (selftest: a sabotage went unnoticed), 2 usage or set-up error`;
@@ -25,6 +28,7 @@ function parse(argv: string[]) {
       scale: { type: 'string', default: 'ci' },
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'runs' },
+      tls: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -39,6 +43,7 @@ function parse(argv: string[]) {
     scale: values.scale as Scale,
     seed,
     out: resolve(values.out),
+    tls: values.tls,
     help: values.help,
   };
 }
@@ -61,10 +66,15 @@ function list(): void {
   }
 }
 
-async function run(selected: Scenario[], opts: { scale: Scale; seed: number; out: string }): Promise<number> {
+async function run(
+  selected: Scenario[],
+  opts: { scale: Scale; seed: number; out: string; tls: boolean },
+): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const s of selected) {
-    process.stdout.write(`\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed})\n`);
+    process.stdout.write(
+      `\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed}${opts.tls ? ', tls' : ''})\n`,
+    );
     results.push(await runScenario(s, { ...opts, outDir: opts.out, sabotage: null }));
   }
   process.stdout.write(`\n${summaryTable(results)}\n`);
@@ -75,7 +85,7 @@ async function run(selected: Scenario[], opts: { scale: Scale; seed: number; out
 /** Each scenario against each of its sabotages: passes only when a checker catches every one. */
 async function selftest(
   selected: Scenario[],
-  opts: { scale: Scale; seed: number; out: string },
+  opts: { scale: Scale; seed: number; out: string; tls: boolean },
 ): Promise<number> {
   const rows: Array<{ scenario: string; sabotage: Sabotage; result: ScenarioResult }> = [];
   for (const s of selected) {

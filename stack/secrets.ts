@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newPiiKey } from '../service/pii/pii-cipher.ts';
@@ -7,13 +8,24 @@ export interface StackSecrets {
   dir: string;
   /** PII_KEYS_FILE: the key that seals email and phone, new for every stack. */
   piiKeysFile: string;
+  /** BANK_SIGNING_KEY_FILE (a --tls stack): the HMAC key the bank checks on every request. */
+  bankSigningKeyFile?: string;
 }
 
-/** Creates `<stack dir>/secrets` with a fresh PII key, unless the stack already has one (a restart). */
-export function stackSecrets(stackDir: string): StackSecrets {
+/**
+ * Creates `<stack dir>/secrets` with a fresh PII key and, for a `--tls` stack, a bank signing key,
+ * keeping any that are already there (a stack started again on its directory).
+ */
+export function stackSecrets(stackDir: string, opts: { bankSigning: boolean }): StackSecrets {
   const dir = join(stackDir, 'secrets');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const piiKeysFile = join(dir, 'pii-keys');
-  if (!existsSync(piiKeysFile)) writeFileSync(piiKeysFile, `${newPiiKey('k1')}\n`, { mode: 0o600 });
-  return { dir, piiKeysFile };
+  const write = (name: string, value: () => string) => {
+    const file = join(dir, name);
+    if (!existsSync(file)) writeFileSync(file, `${value()}\n`, { mode: 0o600 });
+    return file;
+  };
+  const piiKeysFile = write('pii-keys', () => newPiiKey('k1'));
+  if (!opts.bankSigning) return { dir, piiKeysFile };
+  const bankSigningKeyFile = write('bank-signing-key', () => randomBytes(32).toString('base64url'));
+  return { dir, piiKeysFile, bankSigningKeyFile };
 }

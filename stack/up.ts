@@ -59,6 +59,15 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   say(`  ${pad('postgres')}${info.postgres.url}`);
   say(`  ${pad('redis queue')}${info.redisQueue.url}`);
   say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  if (info.tls) {
+    say(`  ${pad('tls')}every link above is TLS, trusting the throwaway CA ${info.tls.caFile}`);
+    say(
+      `  ${pad('')}(redis-cli --tls --cacert <that file> -u <url>; the roles use the faultline user's URL,`,
+    );
+    say(
+      `  ${pad('')} serviceUrl in stack.json; the bank wants requests signed with secrets/bank-signing-key)`,
+    );
+  }
   say('  metrics (and /healthz) of each role:');
   for (const s of info.services) say(`    ${pad(s.name)}${s.opsUrl}/metrics`);
   printMonitoring(stack, monitoring);
@@ -87,7 +96,22 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   );
 }
 
+const USAGE = `usage: npm run up [-- --tls]
+  --tls  encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
+         both Redis on TLS with ACL users, signed bank requests`;
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    say(USAGE);
+    process.exit(0);
+  }
+  const unknown = args.filter((a) => a !== '--tls');
+  if (unknown.length > 0) {
+    process.stderr.write(`npm run up: unknown argument ${unknown[0]}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const tls = args.includes('--tls');
   let stack: Stack | undefined;
   let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
@@ -104,7 +128,11 @@ async function main(): Promise<void> {
       monitoring = await startMonitoring({ dir: monitoringDir, targetsDir, scrapeIntervalSeconds: 5 });
       say(`prometheus ready on ${monitoring.prometheusUrl}, pushgateway on ${monitoring.pushgatewayUrl}`);
     }
-    stack = await startStack({ log: (line) => say(line), ...(monitor ? { scrape: { targetsDir } } : {}) });
+    stack = await startStack({
+      log: (line) => say(line),
+      tls,
+      ...(monitor ? { scrape: { targetsDir } } : {}),
+    });
   } catch (err) {
     await monitoring?.stop();
     process.stderr.write(`\nnpm run up: the stack did not start:\n${(err as Error).message}\n`);

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -10,7 +10,7 @@ import type { Sabotage } from '../../service/config.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../../service/fraud/rules.ts';
 import '../../service/db/pg-types.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
-import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
+import { allRoles, redisClientOptions, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeJunit } from '../report/junit.ts';
 import { observeConfig } from '../report/observe-config.ts';
@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Parent directory of the run directory (`runs/` by default). */
   outDir: string;
   sabotage: Sabotage | null;
+  /** Run the stack with TLS on every link (StackOptions.tls). */
+  tls?: boolean;
   /** Where progress goes (stdout by default). */
   progress?: Progress;
 }
@@ -34,7 +36,7 @@ export interface RunOptions {
 /** A directory-safe, sortable id: when, what, and with which seed. */
 function runIdFor(scenario: string, opts: RunOptions): string {
   const when = new Date().toISOString().replace(/[:.]/g, '-');
-  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}`;
+  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}${opts.tls ? '-tls' : ''}`;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       // from a few accounts, which the rules would rightly hold.
       env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
       log: say,
+      tls: Boolean(opts.tls),
       ...observer.stackOptions(),
     });
     observer.stackReady();
@@ -114,7 +117,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
     db.on('error', () => {});
     closers.push(() => db.end());
-    const redis = new Redis(stack.redisQueue.url, { maxRetriesPerRequest: null });
+    const info = stack.info();
+    const redis = new Redis(stack.redisQueue.url, {
+      maxRetriesPerRequest: null,
+      ...redisClientOptions(info),
+    });
     redis.on('error', () => {});
     const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {
       connection: redis,
@@ -134,7 +141,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       recorder,
       nemesis,
       api: new ApiClient((stack.api ?? { url: '' }).url),
-      bank: new BankClient({ baseUrl: (stack.bank ?? { url: '' }).url, timeoutMs: 10_000 }),
+      bank: new BankClient({
+        baseUrl: (stack.bank ?? { url: '' }).url,
+        timeoutMs: 10_000,
+        ...(info.secrets.bankSigningKeyFile
+          ? { signingKey: readFileSync(info.secrets.bankSigningKeyFile, 'utf8').trim() }
+          : {}),
+      }),
       db,
       queue,
       sabotage: opts.sabotage,

@@ -37,6 +37,7 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
     redis: createCacheRedis({
       url: config.REDIS_CACHE_URL,
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
+      tlsCaFile: config.TLS_CA_FILE,
     }),
     pool: syncPool,
     prefix: config.CACHE_PREFIX,

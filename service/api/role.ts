@@ -15,6 +15,7 @@ import {
   payoutJobOptions,
   producerConnection,
 } from '../queue/queues.ts';
+import { redisTlsOptions } from '../redis-tls.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
 import { createReadServices } from './read-services.ts';
@@ -33,6 +34,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
   });
   redisQueue.on('error', () => {});
   redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));

@@ -23,6 +23,8 @@ export interface BankOptions {
   timeoutHoldMs?: number;
   /** The ops listener (/metrics): loopback and a free port unless told (see listenOps). */
   ops?: { host: string; port: number; token?: string };
+  /** Refuse requests not signed with this key (BANK_SIGNING_KEY). */
+  signingKey?: string;
 }
 
 export interface RunningBank extends Running {
@@ -43,6 +45,7 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
     log: opts.log,
     timeoutHoldMs: opts.timeoutHoldMs ?? 60_000,
     stopping: stopping.signal,
+    ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
   });
   const server = await listen(app, { host: opts.host, port: opts.port }).catch(async (err: unknown) => {
     await ledger.close();
@@ -87,6 +90,7 @@ export function start(config: Config, log: Logger): Promise<Running> {
     seed: config.BANK_SEED,
     log,
     ops: { host: config.OPS_HOST, port: config.OPS_PORT, token: config.OPS_TOKEN },
+    ...(config.BANK_SIGNING_KEY ? { signingKey: config.BANK_SIGNING_KEY } : {}),
   });
 }
 

@@ -38,7 +38,11 @@ const SCHEDULER_ID = 'recon-janitor';
 export async function start(config: Config, log: Logger): Promise<Running> {
   const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'recon' });
   await migrate(pool);
-  const bank = new BankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+  const bank = new BankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    signingKey: config.BANK_SIGNING_KEY,
+  });
   const producer = producerConnection(config);
   const connection = queueConnection(config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, producer, config);

@@ -48,7 +48,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     name: 'worker',
   });
   await migrate(pool);
-  const bank = new BankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+  const bank = new BankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    signingKey: config.BANK_SIGNING_KEY,
+  });
   const connection = queueConnection(config);
   const dlq = openQueue<DeadLetter>(DEAD_LETTER_QUEUE, connection, config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
