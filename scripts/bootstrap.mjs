@@ -172,8 +172,9 @@ function canUseApt() {
 }
 
 /**
- * Optional: without them the stack still runs; `npm run up` starts no Prometheus and the observability
- * tests skip (under CI they fail instead, so CI must have them: it runs as root, so apt installs them).
+ * Optional: without them the stack still runs; `npm run up` starts no Prometheus, the observability
+ * tests skip, and `--tls` stacks cannot make their CA (under CI those tests fail instead, so CI must have
+ * them: it runs as root, so apt installs them).
  */
 const observabilityTools = [
   { bins: ['promtool', 'prometheus'], apt: 'prometheus', what: 'Prometheus and promtool' },
@@ -196,6 +197,7 @@ const observabilityTools = [
     what: 'the Redis exporter',
   },
   { bins: ['docker-compose'], apt: 'docker-compose', what: 'docker-compose (for `docker-compose config`)' },
+  { bins: ['openssl'], apt: 'openssl', what: 'openssl (the throwaway CA of a --tls stack)' },
 ];
 
 function missingObservabilityTools() {
