@@ -83,7 +83,9 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   if (info.api && first?.accounts[0]) {
     say();
     say("for the README's curl examples:");
-    say(`  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id}`);
+    say(
+      `  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id} OPERATOR_KEY=${demo.operator.apiKey}`,
+    );
   }
   if (curl.length > 0) {
     say();
