@@ -15,7 +15,10 @@ describe.skipIf(!compose)(
     const config = (env: NodeJS.ProcessEnv) =>
       runTool(compose as string, ['-f', 'docker-compose.yml', '--profile', 'load', 'config', '-q'], { env });
 
-    const secrets = { GRAFANA_ADMIN_PASSWORD: 'checked-in-ci', PII_KEYS: 'k1:not-a-real-key' };
+    const secrets: Record<string, string> = {
+      GRAFANA_ADMIN_PASSWORD: 'checked-in-ci',
+      PII_KEYS: 'k1:not-a-real-key',
+    };
 
     it('is valid', () => {
       const r = config({ ...process.env, ...secrets });
