@@ -8,11 +8,20 @@ const transferId = z.uuid().transform((id) => id.toLowerCase());
 function decisionArgs(args: { positionals: string[]; values: Record<string, unknown> }) {
   const parsed = transferId.safeParse(args.positionals[0]);
   if (!parsed.success) throw new CommandUsageError('name the held payout by its transfer id (a UUID)');
-  const by = String(args.values.by ?? userInfo().username).trim();
+  const by = String(args.values.by ?? osUser()).trim();
   if (by.length < 1 || by.length > 100) throw new CommandUsageError('--by: 1-100 characters');
   const note = args.values.note === undefined ? null : String(args.values.note);
   if (note !== null && note.length > 500) throw new CommandUsageError('--note: at most 500 characters');
   return { id: parsed.data, decision: { by, note } };
+}
+
+/** Who is at the keyboard, for the record; a container without a passwd entry has no name. */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }
 
 const answer: Record<ReviewOutcome, string> = {
