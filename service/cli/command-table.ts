@@ -47,11 +47,13 @@ export async function runCommandTable(
   table: CommandTable,
   argv: string[],
   open: () => Promise<CommandContext & { close(): Promise<void> }>,
+  /** Where usage errors go (stderr unless told). */
+  usageOut: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<number> {
   const [commandName, ...rest] = argv;
   const command = commandName ? table[commandName] : undefined;
   if (!command) {
-    process.stderr.write(
+    usageOut(
       `${commandName ? `${name}: unknown command "${commandName}"\n\n` : ''}${usageOf(name, table)}\n`,
     );
     return commandName === '--help' || commandName === '-h' ? 0 : 2;
@@ -60,7 +62,7 @@ export async function runCommandTable(
   try {
     args = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
   } catch (err) {
-    process.stderr.write(`${name} ${commandName}: ${(err as Error).message}\n\n${usageOf(name, table)}\n`);
+    usageOut(`${name} ${commandName}: ${(err as Error).message}\n\n${usageOf(name, table)}\n`);
     return 2;
   }
   const ctx = await open();
@@ -68,7 +70,7 @@ export async function runCommandTable(
     return await command.run(ctx, args);
   } catch (err) {
     if (err instanceof CommandUsageError) {
-      process.stderr.write(`${name} ${commandName}: ${err.message}\n\n${usageOf(name, table)}\n`);
+      usageOut(`${name} ${commandName}: ${err.message}\n\n${usageOf(name, table)}\n`);
       return 2;
     }
     throw err;

@@ -122,13 +122,19 @@ describe('a payout held by the fraud rules', () => {
 describe('npm run fraud (the command table the ops CLI merges)', () => {
   async function run(argv: string[]) {
     const out: string[] = [];
-    const code = await runCommandTable('fraud', fraudCommands, argv, async () => ({
-      config: t.config,
-      pool: t.pool,
-      out: (l) => out.push(l),
-      note: () => {},
-      close: async () => {},
-    }));
+    const code = await runCommandTable(
+      'fraud',
+      fraudCommands,
+      argv,
+      async () => ({
+        config: t.config,
+        pool: t.pool,
+        out: (l) => out.push(l),
+        note: () => {},
+        close: async () => {},
+      }),
+      () => {},
+    );
     return { code, out };
   }
 

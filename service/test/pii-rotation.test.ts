@@ -19,13 +19,19 @@ afterAll(async () => {
 async function run(argv: string[], keys: string) {
   const out: string[] = [];
   const notes: string[] = [];
-  const code = await runCommandTable('pii', piiCommands, argv, async () => ({
-    config: { ...t.config, PII_KEYS: parsePiiKeys(keys) },
-    pool: t.pool,
-    out: (l) => out.push(l),
-    note: (l) => notes.push(l),
-    close: async () => {},
-  }));
+  const code = await runCommandTable(
+    'pii',
+    piiCommands,
+    argv,
+    async () => ({
+      config: { ...t.config, PII_KEYS: parsePiiKeys(keys) },
+      pool: t.pool,
+      out: (l) => out.push(l),
+      note: (l) => notes.push(l),
+      close: async () => {},
+    }),
+    () => {},
+  );
   return { code, out, notes };
 }
 
