@@ -11,7 +11,7 @@ interface Entry {
 
 /**
  * The fraud rules in this process only: the fallback while the cache Redis is unreachable. The same
- * decision as velocity-2.lua (judge()), but each API process keeps its own window, so a user gets at
+ * decision as velocity-3.lua (judge()), but each API process keeps its own window, so a user gets at
  * most (processes × the limits) through, and the anomaly rule knows only what this process saw.
  */
 export class LocalVelocity {

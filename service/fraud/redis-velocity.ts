@@ -3,11 +3,13 @@ import { LuaScript } from '../cache/lua-script.ts';
 import { limitIn } from '../money/currencies.ts';
 import { type FraudRules, HISTORY_LENGTH, HISTORY_TTL_MS, type HoldReason, judge } from './rules.ts';
 
-const velocityScript = new LuaScript(new URL('./velocity-2.lua', import.meta.url));
+const velocityScript = new LuaScript(new URL('./velocity-3.lua', import.meta.url));
+const forgetScript = new LuaScript(new URL('./velocity-forget-3.lua', import.meta.url));
 
-/** A user's two keys for one currency; the hash tag keeps them in one Redis Cluster slot. */
+/** A user's keys for one currency; the hash tag keeps them in one Redis Cluster slot. */
 export interface VelocityKeys {
   window: string;
+  sum: string;
   history: string;
 }
 
@@ -27,11 +29,11 @@ export type RedisVelocityCheck = (
   opts?: { nowMs?: number },
 ) => Promise<HoldReason | null>;
 
-/** The fraud rules in one atomic script call (velocity-2.lua); records the payout if admitted. */
+/** The fraud rules in one atomic script call (velocity-3.lua); records the payout if admitted. */
 export const checkInRedis: RedisVelocityCheck = async (redis, keys, payout, rules, opts = {}) => {
   const reply = (await velocityScript.run(
     redis,
-    [keys.window, keys.history],
+    [keys.window, keys.sum, keys.history],
     [
       rules.windowMs,
       rules.maxPayouts,
@@ -69,6 +71,7 @@ export const checkInRedisNonAtomic: RedisVelocityCheck = async (redis, keys, pay
     .multi()
     .zadd(keys.window, now, payout.member)
     .pexpire(keys.window, rules.windowMs)
+    .set(keys.sum, sum + payout.amount, 'PX', rules.windowMs)
     .lpush(keys.history, payout.amount)
     .ltrim(keys.history, 0, HISTORY_LENGTH - 1)
     .pexpire(keys.history, HISTORY_TTL_MS)
@@ -76,7 +79,7 @@ export const checkInRedisNonAtomic: RedisVelocityCheck = async (redis, keys, pay
   return null;
 };
 
-/** Takes back an admitted payout that did not happen (refused, replayed): one MULTI. */
+/** Takes back an admitted payout that did not happen (refused, replayed): one script (velocity-forget-3.lua). */
 export async function forgetInRedis(redis: Redis, keys: VelocityKeys, payout: ScreenedPayout): Promise<void> {
-  await redis.multi().zrem(keys.window, payout.member).lrem(keys.history, 1, String(payout.amount)).exec();
+  await forgetScript.run(redis, [keys.window, keys.sum, keys.history], [payout.member, payout.amount]);
 }

@@ -94,6 +94,25 @@ describe('the fraud screen (cache Redis)', () => {
     expect((await s.screen(payout(user, 100))).hold).toBeNull();
   });
 
+  it('keeps the sum as payouts leave the window, and recounts it when Redis evicted it', async () => {
+    const s = await screen();
+    const user = randomUUID();
+    const base = `${t.config.CACHE_PREFIX}:fraud:{${user}:USD}`;
+    const direct = links[0]?.redis;
+    if (!direct) throw new Error('no link');
+    expect((await s.screen(payout(user, 300_000))).hold).toBeNull();
+    expect((await s.screen(payout(user, 300_000))).hold).toBeNull();
+    expect(await direct.get(`${base}:sum`)).toBe('600000');
+    await direct.del(`${base}:sum`); // as allkeys-lru may, leaving the window
+    expect((await s.screen(payout(user, 400_001))).hold).toBe('velocity_amount');
+    expect(await direct.get(`${base}:sum`)).toBe('600000');
+    // Age the two admissions out of the window (admitted at time 0): the sum goes with them.
+    for (const member of await direct.zrange(`${base}:window`, 0, -1))
+      await direct.zadd(`${base}:window`, 0, member);
+    expect((await s.screen(payout(user, 900_000))).hold).toBeNull();
+    expect(await direct.get(`${base}:sum`)).toBe('900000');
+  });
+
   it('admits exactly the limit out of a concurrent burst: the window is one atomic script', async () => {
     const s = await screen();
     const user = randomUUID();

@@ -23,7 +23,7 @@ export interface Screening {
 
 /**
  * Screens payouts with the fraud rules before the money transaction: one Redis script call per
- * payout (velocity-2.lua), never inside the transaction that holds the account's row lock. The
+ * payout (velocity-3.lua), never inside the transaction that holds the account's row lock. The
  * windows live in the cache Redis, shared by every API process. While it is unreachable, each process
  * decides with its own in-process window (LocalVelocity): failing closed would hold every payout of
  * every user for review during a cache outage; failing open would lift the limits exactly while the
@@ -72,7 +72,7 @@ export class FraudScreen {
 
   #keys(userId: string, currency: string): VelocityKeys {
     const base = `${this.opts.link.prefix}:fraud:{${userId}:${currency}}`;
-    return { window: `${base}:window`, history: `${base}:history` };
+    return { window: `${base}:window`, sum: `${base}:sum`, history: `${base}:history` };
   }
 }
 
