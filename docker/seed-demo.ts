@@ -14,7 +14,10 @@ if (!databaseUrl) {
   process.stderr.write('seed-demo: DATABASE_URL is required\n');
   process.exit(2);
 }
-const users = await seedDemo(databaseUrl);
+const { users, operator } = await seedDemo(databaseUrl);
 mkdirSync(dirname(stackFile), { recursive: true });
-writeFileSync(stackFile, `${JSON.stringify({ api: { url: apiUrl }, demoUsers: users }, null, 2)}\n`);
-process.stdout.write(`seed-demo: ${users.length} demo users written to ${stackFile}\n`);
+writeFileSync(
+  stackFile,
+  `${JSON.stringify({ api: { url: apiUrl }, demoUsers: users, operator }, null, 2)}\n`,
+);
+process.stdout.write(`seed-demo: ${users.length} demo users and the operator written to ${stackFile}\n`);

@@ -15,21 +15,35 @@ describe.skipIf(!compose)(
     const config = (env: NodeJS.ProcessEnv) =>
       runTool(compose as string, ['-f', 'docker-compose.yml', '--profile', 'load', 'config', '-q'], { env });
 
+    const secrets: Record<string, string> = {
+      GRAFANA_ADMIN_PASSWORD: 'checked-in-ci',
+      PII_KEYS: 'k1:not-a-real-key',
+    };
+
     it('is valid', () => {
-      const r = config({ ...process.env, GRAFANA_ADMIN_PASSWORD: 'checked-in-ci' });
+      const r = config({ ...process.env, ...secrets });
       expect(r.status, r.output).toBe(0);
     });
 
-    it('refuses to start without a Grafana admin password from the environment', () => {
-      const { GRAFANA_ADMIN_PASSWORD: _, ...env } = process.env;
+    it.each(Object.keys(secrets))('refuses to start without %s from the environment', (name) => {
+      const env = { ...process.env, ...secrets };
+      delete env[name];
       const r = config(env);
       expect(r.status).not.toBe(0);
-      expect(r.output).toMatch(/GRAFANA_ADMIN_PASSWORD/);
+      expect(r.output).toMatch(new RegExp(name));
     });
   },
 );
 
 describe('docker-compose.yml', () => {
+  it('never publishes an ops listener (OPS_PORT) on the host: only Prometheus reaches /metrics', () => {
+    const port = /OPS_PORT: "(\d+)"/.exec(file)?.[1];
+    expect(port).toBeDefined();
+    const published = [...file.matchAll(/^\s+- "127\.0\.0\.1:\d+:(\d+)"\s*$/gm)].map((m) => m[1]);
+    expect(published.length).toBeGreaterThan(3);
+    expect(published).not.toContain(port);
+  });
+
   it('pins every image to a version', () => {
     const images = [...file.matchAll(/^\s+image:\s*(\S+)\s*$/gm)].map((m) => m[1] as string);
     expect(images.length).toBeGreaterThan(10);

@@ -12,10 +12,13 @@ import { DEFAULT_SUITE, scenarios } from './suites/index.ts';
 
 const USAGE = `usage:
   npm run faultline -- list
-  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR]
-  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR]
+  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR] [--tls]
+  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR] [--tls]
   npm run faultline -- explain [id] [--json] [--out DIR]
   npm run faultline -- demo <scenario> [--sabotage] [--seed N] [--out DIR]
+
+--tls: every link encrypted and authenticated (PostgreSQL verify-full, Redis TLS with ACL users,
+signed bank requests), through the same toxiproxy faults
 
 exit codes: 0 every invariant held (selftest: every sabotage caught), 1 an invariant was violated
 (selftest: a sabotage went unnoticed), 2 usage or set-up error`;
@@ -32,6 +35,7 @@ function parse(argv: string[]) {
       out: { type: 'string', default: 'runs' },
       json: { type: 'boolean', default: false },
       sabotage: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,6 +52,7 @@ function parse(argv: string[]) {
     out: resolve(values.out),
     json: values.json,
     sabotage: values.sabotage,
+    tls: values.tls,
     help: values.help,
   };
 }
@@ -81,11 +86,16 @@ function printIndex(kind: IndexKind, results: ScenarioResult[], out: string, sta
   }
 }
 
-async function run(selected: Scenario[], opts: { scale: Scale; seed: number; out: string }): Promise<number> {
+async function run(
+  selected: Scenario[],
+  opts: { scale: Scale; seed: number; out: string; tls: boolean },
+): Promise<number> {
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   for (const s of selected) {
-    process.stdout.write(`\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed})\n`);
+    process.stdout.write(
+      `\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed}${opts.tls ? ', tls' : ''})\n`,
+    );
     results.push(await runScenario(s, { ...opts, outDir: opts.out, sabotage: null }));
   }
   process.stdout.write(`\n${summaryTable(results)}\n`);
@@ -97,7 +107,7 @@ async function run(selected: Scenario[], opts: { scale: Scale; seed: number; out
 /** Each scenario against each of its sabotages: passes only when a checker catches every one. */
 async function selftest(
   selected: Scenario[],
-  opts: { scale: Scale; seed: number; out: string },
+  opts: { scale: Scale; seed: number; out: string; tls: boolean },
 ): Promise<number> {
   const startedAt = new Date();
   const rows: Array<{ scenario: string; sabotage: Sabotage; result: ScenarioResult }> = [];

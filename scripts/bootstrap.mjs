@@ -174,9 +174,9 @@ function canUseApt() {
 }
 
 /**
- * Optional: without them the stack still runs; `npm run up` starts no Prometheus, and the observability
- * tests and the report's browser test skip (under CI they fail instead, so CI must have them: it runs as
- * root, so apt installs them).
+ * Optional: without them the stack still runs; `npm run up` starts no Prometheus, the observability
+ * tests and the report's browser test skip, and `--tls` stacks cannot make their CA (under CI those
+ * tests fail instead, so CI must have them: it runs as root, so apt installs them).
  */
 const optionalTools = [
   { bins: ['promtool', 'prometheus'], apt: 'prometheus', what: 'Prometheus and promtool' },
@@ -200,6 +200,7 @@ const optionalTools = [
   },
   { bins: ['docker-compose'], apt: 'docker-compose', what: 'docker-compose (for `docker-compose config`)' },
   { bins: ['chromium'], apt: 'chromium', what: 'Chromium (the headless browser the HTML report test opens)' },
+  { bins: ['openssl'], apt: 'openssl', what: 'openssl (the throwaway CA of a --tls stack)' },
 ];
 
 function missingOptionalTools() {

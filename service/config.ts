@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { securityVariables } from './config-security.ts';
 
 /**
  * Service configuration, parsed once from the environment at start-up.
@@ -16,6 +18,7 @@ export const SABOTAGES = [
   'no-single-flight', // a cache miss loads from Postgres in every request: no per-process or Redis lock
   'no-purge-while-down', // a profile update drops its invalidation outbox row when the purge fails
   'non-atomic-limiter', // the rate limiter counts and admits in two Redis round trips instead of one script
+  'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];
 
@@ -155,18 +158,44 @@ const schema = z.object({
       }
       return new Set(names as Sabotage[]);
     }),
+
+  ...securityVariables,
 });
 
 export type Config = z.infer<typeof schema>;
 
-/** Parses the environment; exits with a message naming each bad variable. */
+/**
+ * Parses the environment; exits with a message naming each bad variable. Any variable can be given as
+ * `<NAME>_FILE`, the path of a file holding its value (the Docker secrets convention), so secrets need
+ * not sit in the environment.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withFiles(env));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+function withFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  const problems: string[] = [];
+  for (const name of Object.keys(schema.shape)) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (env[name] !== undefined) {
+      problems.push(`  ${name}_FILE: set ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`  ${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid configuration:\n${problems.join('\n')}`);
+  return out;
 }
 
 /** Every variable the service understands, for the README table and `--help`. */

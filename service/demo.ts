@@ -21,30 +21,48 @@ const DEMO = [
   { name: 'bob', accounts: [{ currency: 'USD', balance: 25_000 }] },
 ];
 
-/** Creates the demo users with fresh API keys and funded accounts (each `npm run up` gets new ones). */
-export async function seedDemo(databaseUrl: string): Promise<DemoUser[]> {
+/** The demo's operator: the only key that may deposit (create money). */
+export interface DemoOperator {
+  name: string;
+  userId: string;
+  apiKey: string;
+}
+
+export interface Demo {
+  users: DemoUser[];
+  operator: DemoOperator;
+}
+
+/**
+ * Creates the demo operator, and the demo users with fresh API keys and accounts the operator funds
+ * (each `npm run up` gets new ones).
+ */
+export async function seedDemo(databaseUrl: string): Promise<Demo> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await migrate(pool);
     const money = { pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set<never>() };
+    const op = await createUser(pool, 'operator', { role: 'operator' });
+    const operator = { name: 'operator', userId: op.id, apiKey: op.apiKey };
     const users: DemoUser[] = [];
     for (const spec of DEMO) {
       const user = await createUser(pool, spec.name);
       const accounts = [];
       for (const a of spec.accounts) {
         const account = await createAccount(pool, user.id, a.currency);
-        await deposit(money, {
-          userId: user.id,
+        const funded = await deposit(money, {
+          operatorId: operator.userId,
           idempotencyKey: null,
           accountId: account.id,
           amount: a.balance,
           currency: a.currency,
         });
+        if (funded.status !== 201) throw new Error(`funding the demo failed: ${JSON.stringify(funded.body)}`);
         accounts.push({ id: account.id, currency: a.currency, balance: a.balance });
       }
       users.push({ name: spec.name, userId: user.id, apiKey: user.apiKey, accounts });
     }
-    return users;
+    return { users, operator };
   } finally {
     await pool.end();
   }

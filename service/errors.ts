@@ -19,6 +19,32 @@ export class InvalidRequest extends AppError {
     super(400, 'invalid_request', message, details);
   }
 }
+/** A string in the request holds ill-formed Unicode (a lone surrogate), or the body is not UTF-8. */
+export class InvalidUnicode extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(400, 'invalid_unicode', message, details);
+  }
+}
+/**
+ * The client hung up while sending its body: nothing was done. Its own code, and a 4xx: a client's
+ * abort is not an outage of ours and must not look like one in the 5xx ratio.
+ */
+export class RequestAborted extends AppError {
+  constructor(cause?: unknown) {
+    super(400, 'request_aborted', 'the request body could not be read to its end; nothing was done');
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+export class UnsupportedMediaType extends AppError {
+  constructor() {
+    super(415, 'unsupported_media_type', 'the body must be JSON: Content-Type: application/json');
+  }
+}
+export class PayloadTooLarge extends AppError {
+  constructor(maxBytes: number) {
+    super(413, 'payload_too_large', `the body exceeds ${maxBytes} bytes`);
+  }
+}
 export class IdempotencyKeyMissing extends AppError {
   constructor() {
     super(400, 'idempotency_key_missing', 'this endpoint needs an Idempotency-Key header');
@@ -32,6 +58,12 @@ export class Unauthorized extends AppError {
 export class Forbidden extends AppError {
   constructor(what = 'this account') {
     super(403, 'forbidden', `${what} belongs to another user`);
+  }
+}
+/** Creating money is an operator act: an ordinary API key may not deposit, into any account. */
+export class OperatorOnly extends AppError {
+  constructor() {
+    super(403, 'operator_only', 'only an operator key may deposit money');
   }
 }
 export class NotFound extends AppError {

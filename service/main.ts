@@ -43,14 +43,14 @@ async function main() {
 }
 
 /**
- * In `all` mode the roles share one process and one metrics registry: the API keeps PORT (its /metrics
- * shows every role's metrics), the bank listens where BANK_URL points, and the background roles' own
- * /healthz + /metrics servers take a spare port.
+ * In `all` mode the roles share one process and one metrics registry: the API keeps PORT and OPS_PORT
+ * (its /metrics shows every role's metrics), the bank listens where BANK_URL points, and the other
+ * roles' ops listeners take a spare port.
  */
 function roleConfig(config: Config, role: Role, all: boolean): Config {
   if (!all || role === 'api') return config;
-  if (role === 'bank') return { ...config, PORT: Number(new URL(config.BANK_URL).port) };
-  return { ...config, PORT: 0 };
+  if (role === 'bank') return { ...config, PORT: Number(new URL(config.BANK_URL).port), OPS_PORT: 0 };
+  return { ...config, PORT: 0, OPS_PORT: 0 };
 }
 
 void main();

@@ -1,11 +1,12 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectNodeMetrics } from './node-metrics.ts';
 
 /**
  * The service's metrics, one registry per process. Names follow Prometheus rules: base units,
  * counters end in _total, labels are bounded (route templates and outcomes, never an id).
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry });
+collectNodeMetrics(registry);
 
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

@@ -75,8 +75,8 @@ export async function startPostgresExporter(opts: {
   const command = findPostgresExporter();
   if (!command) return undefined;
   const dsn = new URL(opts.databaseUrl);
-  // Our stack's Postgres listens on TCP without TLS.
-  dsn.searchParams.set('sslmode', 'disable');
+  // A --tls stack's URL asks for verify-full already (lib/pq reads sslrootcert too); without TLS, say so.
+  if (!dsn.searchParams.has('sslmode')) dsn.searchParams.set('sslmode', 'disable');
   return start({
     name: 'postgres-exporter',
     command,

@@ -10,13 +10,15 @@ import type { ProcessHandle } from './process.ts';
 import { type Proxies, startProxies } from './proxies.ts';
 import { type RedisHandle, startRedis } from './redis.ts';
 import { removeTargetFile, scrapeTargets, writeTargetFile } from './scrape-targets.ts';
+import { type StackSecrets, stackSecrets } from './secrets.ts';
 import { allRoles, type Role, repoRoot, type ServiceHandle, startService } from './service.ts';
+import { makeStackTls, type StackTls } from './tls.ts';
 
 export { MissingBinaryError } from './binaries.ts';
 export { registerCleanup } from './cleanup.ts';
 export type { ExporterHandle } from './exporters.ts';
 export type { ExporterInfo, PostgresInfo, RedisInfo, ServiceInfo, StackInfo } from './info.ts';
-export { serviceEnvFrom } from './info.ts';
+export { redisClientOptions, serviceEnvFrom } from './info.ts';
 export type { Monitoring, MonitoringOptions } from './monitoring.ts';
 export { findMonitoringBinaries, startMonitoring } from './monitoring.ts';
 export type { PostgresHandle, PostgresOptions } from './postgres.ts';
@@ -48,6 +50,12 @@ export interface StackOptions {
    * listing every role and exporter (with `labels` added to each) for as long as the stack runs.
    */
   scrape?: { targetsDir: string; labels?: Record<string, string> };
+  /**
+   * Encrypt and authenticate every link (stack/tls.ts): a throwaway CA; PostgreSQL with ssl=on, TLS-only
+   * pg_hba, reached with sslmode=verify-full; both Redis on TLS only with ACL users and passwords of
+   * their own; the bank refusing requests not signed with the stack's HMAC key.
+   */
+  tls?: boolean;
 }
 
 export interface StartServiceOverrides {
@@ -100,6 +108,8 @@ class NativeStack implements Stack {
   #targetFile: string | undefined;
   readonly #ledger: string;
   readonly #unregister: () => void;
+  readonly #secrets: StackSecrets;
+  readonly #tls: StackTls | undefined;
 
   constructor(
     readonly dir: string,
@@ -107,6 +117,8 @@ class NativeStack implements Stack {
     private readonly log: (line: string) => void,
   ) {
     this.#ledger = join(dir, 'pids.json');
+    this.#secrets = stackSecrets(dir, { bankSigning: Boolean(opts.tls) });
+    this.#tls = opts.tls ? makeStackTls(dir) : undefined;
     this.#unregister = registerCleanup(() => this.stop());
   }
 
@@ -132,13 +144,19 @@ class NativeStack implements Stack {
   async boot(): Promise<void> {
     const started = performance.now();
     const ledger = this.#ledger;
+    const tls = this.#tls;
+    if (tls) this.log(`TLS: throwaway CA ${tls.caFile}`);
     await allOrFirstError([
-      startPostgres({ dir: this.dir, ledger }).then((pg) => {
+      startPostgres({
+        dir: this.dir,
+        ledger,
+        ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.postgresKeyFile } } : {}),
+      }).then((pg) => {
         this.#postgres = pg;
         this.log(`postgres ready on ${pg.host}:${pg.port} (${seconds(started)})`);
       }),
       ...(['queue', 'cache'] as const).map((role) =>
-        startRedis({ role, dir: this.dir, ledger }).then((redis) => {
+        startRedis({ role, dir: this.dir, ledger, ...(tls ? { tls } : {}) }).then((redis) => {
           if (role === 'queue') this.#redisQueue = redis;
           else this.#redisCache = redis;
           this.log(`redis-${role} ready on ${redis.host}:${redis.port} (${seconds(started)})`);
@@ -185,9 +203,12 @@ class NativeStack implements Stack {
 
   async #startExporters(started: number): Promise<void> {
     const ledger = this.#ledger;
+    // The Redis exporter scrapes each server by URL; with TLS and ACL passwords that would put the
+    // passwords into Prometheus's target list, so a --tls stack goes without it.
+    if (this.#tls) this.log('redis exporter not started: the stack runs with --tls');
     const [postgres, redis] = await Promise.all([
       startPostgresExporter({ dir: this.dir, databaseUrl: this.postgres.url, ledger }),
-      startRedisExporter({ dir: this.dir, ledger }),
+      this.#tls ? undefined : startRedisExporter({ dir: this.dir, ledger }),
     ]);
     this.#exporters = { postgres, redis };
     for (const e of [postgres, redis]) if (e) this.log(`${e.name} ready on ${e.url} (${seconds(started)})`);
@@ -251,7 +272,7 @@ class NativeStack implements Stack {
       opsUrl: s.opsUrl,
       port: s.port,
     });
-    const redis = (r: RedisHandle) => ({ ...base(r), url: r.url, port: r.port });
+    const redis = (r: RedisHandle) => ({ ...base(r), url: r.url, serviceUrl: r.serviceUrl, port: r.port });
     const exporter = (e: ExporterHandle | undefined) => (e ? { ...base(e), url: e.url } : undefined);
     const { postgres: pgExporter, redis: redisExporter } = this.#exporters;
     return {
@@ -286,6 +307,11 @@ class NativeStack implements Stack {
       ...(pgExporter || redisExporter
         ? { exporters: { postgres: exporter(pgExporter), redis: exporter(redisExporter) } }
         : {}),
+      secrets: {
+        piiKeysFile: this.#secrets.piiKeysFile,
+        ...(this.#secrets.bankSigningKeyFile ? { bankSigningKeyFile: this.#secrets.bankSigningKeyFile } : {}),
+      },
+      ...(this.#tls ? { tls: { caFile: this.#tls.caFile } } : {}),
     };
   }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Role } from './service.ts';
 
 /** Plain-JSON description of a running stack: what tests get through inject('stack'), and stack.json. */
@@ -18,7 +19,10 @@ export interface PostgresInfo extends ProcessInfo {
 }
 
 export interface RedisInfo extends ProcessInfo {
+  /** The harness's URL (with TLS: the admin user's, `rediss://`). */
   url: string;
+  /** The service roles' URL (with TLS: the `faultline` user's); the same as `url` without TLS. */
+  serviceUrl: string;
   port: number;
 }
 
@@ -48,6 +52,10 @@ export interface StackInfo {
   toxiproxy?: ProcessInfo & { url: string; implementation: string; proxies: Record<string, string> };
   /** The exporters started for StackOptions.scrape (each only when installed). */
   exporters?: { postgres?: ExporterInfo; redis?: ExporterInfo };
+  /** Files holding the stack's secrets (mode 0600), handed to the roles as `*_FILE` variables. */
+  secrets: { piiKeysFile: string; bankSigningKeyFile?: string };
+  /** A `--tls` stack: every client trusts this CA (see stack/tls.ts). */
+  tls?: { caFile: string };
 }
 
 /** BullMQ key prefix of a stack unless the caller picks one. */
@@ -63,10 +71,18 @@ export function serviceEnvFrom(
 ): Record<string, string> {
   return {
     DATABASE_URL: info.postgres.url,
-    REDIS_QUEUE_URL: info.redisQueue.url,
-    REDIS_CACHE_URL: info.redisCache.url,
+    REDIS_QUEUE_URL: info.redisQueue.serviceUrl,
+    REDIS_CACHE_URL: info.redisCache.serviceUrl,
     ...(info.bank ? { BANK_URL: info.bank.url } : {}),
     QUEUE_PREFIX: DEFAULT_QUEUE_PREFIX,
+    PII_KEYS_FILE: info.secrets.piiKeysFile,
+    ...(info.secrets.bankSigningKeyFile ? { BANK_SIGNING_KEY_FILE: info.secrets.bankSigningKeyFile } : {}),
+    ...(info.tls ? { TLS_CA_FILE: info.tls.caFile } : {}),
     ...overrides,
   };
+}
+
+/** Options for an ioredis client of the harness to one of `info`'s Redis servers (TLS when the stack has it). */
+export function redisClientOptions(info: Pick<StackInfo, 'tls'>): { tls?: { ca: Buffer } } {
+  return info.tls ? { tls: { ca: readFileSync(info.tls.caFile) } } : {};
 }

@@ -21,6 +21,11 @@ export interface PostgresOptions {
   readyTimeoutMs?: number;
   /** Pid ledger file to be listed in (see cleanup.ts). */
   ledger?: string;
+  /**
+   * Serve TLS only (ssl=on; pg_hba refuses every connection without it) with this certificate; the
+   * URLs then ask for `sslmode=verify-full` against `caFile`. The key must be the account's own, 0600.
+   */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 /** A running PostgreSQL cluster. */
@@ -52,6 +57,7 @@ class PostgresServer extends ManagedProcess implements PostgresHandle {
     spec: ProcessSpec,
     readonly password: string,
     readonly dataDir: string,
+    private readonly caFile?: string,
   ) {
     super(spec);
   }
@@ -65,7 +71,9 @@ class PostgresServer extends ManagedProcess implements PostgresHandle {
   }
 
   urlFor(database: string): string {
-    return `postgres://${USER}:${encodeURIComponent(this.password)}@${HOST}:${this.port}/${database}`;
+    const url = `postgres://${USER}:${encodeURIComponent(this.password)}@${HOST}:${this.port}/${database}`;
+    // verify-full: the certificate must chain to our CA and name 127.0.0.1 (it does, as an IP SAN).
+    return this.caFile ? `${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(this.caFile)}` : url;
   }
 
   async createDatabase(name: string): Promise<string> {
@@ -87,7 +95,7 @@ class PostgresServer extends ManagedProcess implements PostgresHandle {
   }
 }
 
-async function answersSelect1(opts: { port: number; password: string }): Promise<boolean> {
+async function answersSelect1(opts: { port: number; password: string; caFile?: string }): Promise<boolean> {
   const client = new pg.Client({
     host: HOST,
     port: opts.port,
@@ -95,6 +103,7 @@ async function answersSelect1(opts: { port: number; password: string }): Promise
     password: opts.password,
     database: 'postgres',
     connectionTimeoutMillis: 1_000,
+    ...(opts.caFile ? { ssl: { ca: readFileSync(opts.caFile, 'utf8') } } : {}),
   });
   client.on('error', () => undefined);
   try {
@@ -198,6 +207,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
   if (fresh) await initCluster({ initdb: binaries.initdb, dir, dataDir, password, account, env });
 
   const port = opts.port ?? (await freePort(HOST));
+  const tlsArgs = opts.tls ? tlsSettings(dir, opts.tls, account) : [];
   const server = new PostgresServer(
     {
       name,
@@ -214,6 +224,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
         ...['-c', 'shared_buffers=128MB'],
         // Crash tests kill -9 the postmaster and expect committed rows back through WAL recovery.
         ...['-c', 'fsync=on'],
+        ...tlsArgs,
       ],
       logFile: join(dir, 'logs', `${name}.log`),
       env,
@@ -221,7 +232,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
       uid: account?.uid,
       gid: account?.gid,
       port,
-      ready: () => answersSelect1({ port, password }),
+      ready: () => answersSelect1({ port, password, caFile: opts.tls?.caFile }),
       // WAL recovery after a SIGKILL under load can take a while.
       readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
       // SIGTERM is "smart" shutdown, which waits for every client to disconnect; SIGINT ("fast")
@@ -232,6 +243,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
     },
     password,
     dataDir,
+    opts.tls?.caFile,
   );
   await server.start();
   if (fresh) {
@@ -243,4 +255,37 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
     }
   }
   return server;
+}
+
+/**
+ * The settings of a TLS-only server: ssl=on with the stack's certificate, and a pg_hba.conf of its own
+ * that accepts password logins over TLS only and rejects anything else, so a client that does not ask
+ * for TLS is refused rather than served in the clear.
+ */
+function tlsSettings(
+  dir: string,
+  tls: NonNullable<PostgresOptions['tls']>,
+  account: Account | undefined,
+): string[] {
+  const hba = join(dir, 'tls', 'pg_hba.conf');
+  writeFileSync(
+    hba,
+    [
+      '# Written by stack/postgres.ts for a --tls stack: TLS or nothing.',
+      'hostssl   all all 127.0.0.1/32 scram-sha-256',
+      'hostnossl all all 0.0.0.0/0    reject',
+      'hostnossl all all ::/0         reject',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  if (account) chownSync(hba, account.uid, account.gid);
+  return [
+    ...['-c', 'ssl=on'],
+    ...['-c', `ssl_cert_file=${tls.certFile}`],
+    ...['-c', `ssl_key_file=${tls.keyFile}`],
+    ...['-c', `ssl_ca_file=${tls.caFile}`],
+    ...['-c', 'ssl_min_protocol_version=TLSv1.2'],
+    ...['-c', `hba_file=${hba}`],
+  ];
 }

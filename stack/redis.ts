@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { findRedisServer } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { ManagedProcess, type ProcessHandle } from './process.ts';
@@ -20,6 +22,19 @@ export interface RedisOptions {
   readyTimeoutMs?: number;
   /** Pid ledger file to be listed in (see cleanup.ts). */
   ledger?: string;
+  /**
+   * TLS only (no plain port) with this certificate, and ACL users instead of the open default user:
+   * `admin` for the harness, `faultline` for the service (no admin or dangerous commands), each with
+   * a password of its own, new for every server.
+   */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+}
+
+/** Who connects how, for a TLS server; absent for a plain one. */
+export interface RedisCredentials {
+  caFile: string;
+  admin: { user: string; password: string };
+  service: { user: string; password: string };
 }
 
 /** A running redis-server. */
@@ -27,8 +42,11 @@ export interface RedisHandle extends ProcessHandle {
   readonly role: RedisRole;
   readonly host: string;
   readonly port: number;
-  /** `redis://127.0.0.1:<port>` */
+  /** The harness's URL: `redis://127.0.0.1:<port>`, or with TLS `rediss://admin:<pw>@127.0.0.1:<port>`. */
   readonly url: string;
+  /** The service roles' URL: the same as `url` without TLS, else the `faultline` user's. */
+  readonly serviceUrl: string;
+  readonly credentials?: RedisCredentials;
 }
 
 const HOST = '127.0.0.1';
@@ -58,6 +76,7 @@ class RedisServer extends ManagedProcess implements RedisHandle {
   constructor(
     spec: ConstructorParameters<typeof ManagedProcess>[0],
     readonly role: RedisRole,
+    readonly credentials?: RedisCredentials,
   ) {
     super(spec);
   }
@@ -67,14 +86,33 @@ class RedisServer extends ManagedProcess implements RedisHandle {
   }
 
   get url(): string {
-    return `redis://${HOST}:${this.port}`;
+    return this.#url(this.credentials?.admin);
+  }
+
+  get serviceUrl(): string {
+    return this.#url(this.credentials?.service);
+  }
+
+  #url(who?: { user: string; password: string }): string {
+    if (!who) return `redis://${HOST}:${this.port}`;
+    return `rediss://${who.user}:${encodeURIComponent(who.password)}@${HOST}:${this.port}`;
   }
 }
 
-/** True when the server at host:port answers PING with PONG within `timeoutMs` (not while it loads its AOF). */
-export function redisPing(port: number, host = HOST, timeoutMs = 1_000): Promise<boolean> {
+/**
+ * True when the server at host:port answers PING with PONG within `timeoutMs` (not while it loads its
+ * AOF). With `credentials`, over TLS and after AUTH as the admin user.
+ */
+export function redisPing(
+  port: number,
+  host = HOST,
+  timeoutMs = 1_000,
+  credentials?: RedisCredentials,
+): Promise<boolean> {
   return new Promise((done) => {
-    const socket = connect({ host, port });
+    const socket = credentials
+      ? tlsConnect({ host, port, ca: readFileSync(credentials.caFile) })
+      : connect({ host, port });
     let reply = '';
     const finish = (ok: boolean) => {
       socket.destroy();
@@ -82,12 +120,47 @@ export function redisPing(port: number, host = HOST, timeoutMs = 1_000): Promise
     };
     socket.setTimeout(timeoutMs, () => finish(false));
     socket.once('error', () => finish(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(credentials ? 'secureConnect' : 'connect', () => {
+      const { user, password } = credentials?.admin ?? {};
+      socket.write(credentials ? `AUTH ${user} ${password}\r\nPING\r\n` : 'PING\r\n');
+    });
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      const lines = reply.split('\r\n');
+      const expected = credentials ? 2 : 1;
+      if (lines.length > expected) finish(lines[expected - 1] === '+PONG');
     });
   });
+}
+
+/**
+ * The ACL file of a TLS server: no default user; `admin` may do anything (the harness: CONFIG SET,
+ * FLUSHALL, DEBUG); `faultline`, the service, may not run admin or dangerous commands, except INFO and
+ * naming its connection, which BullMQ needs. Passwords are stored as their sha256, not in the clear.
+ */
+function aclFile(
+  dataDir: string,
+  tls: NonNullable<RedisOptions['tls']>,
+): { file: string; credentials: RedisCredentials } {
+  const password = () => randomBytes(18).toString('base64url');
+  const credentials: RedisCredentials = {
+    caFile: tls.caFile,
+    admin: { user: 'admin', password: password() },
+    service: { user: 'faultline', password: password() },
+  };
+  const hash = (p: string) => createHash('sha256').update(p).digest('hex');
+  const file = join(dataDir, 'users.acl');
+  writeFileSync(
+    file,
+    [
+      'user default off',
+      `user admin on #${hash(credentials.admin.password)} ~* &* +@all`,
+      `user faultline on #${hash(credentials.service.password)} ~* &* +@all -@admin -@dangerous +info +client|setname +client|getname`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return { file, credentials };
 }
 
 /** Starts redis-server on 127.0.0.1 configured for `role`. */
@@ -98,13 +171,22 @@ export async function startRedis(opts: RedisOptions): Promise<RedisHandle> {
   mkdirSync(dataDir, { recursive: true });
   const name = opts.name ?? `redis-${opts.role}`;
   const port = opts.port ?? (await freePort(HOST));
+  const acl = opts.tls ? aclFile(dataDir, opts.tls) : undefined;
+  const listen = opts.tls
+    ? [
+        ...['--port', '0', '--tls-port', String(port)],
+        ...['--tls-cert-file', opts.tls.certFile, '--tls-key-file', opts.tls.keyFile],
+        ...['--tls-ca-cert-file', opts.tls.caFile, '--tls-auth-clients', 'no'],
+        ...['--aclfile', (acl as { file: string }).file],
+      ]
+    : ['--port', String(port)];
   const server = new RedisServer(
     {
       name,
       command: bin,
       args: [
         ...['--bind', HOST],
-        ...['--port', String(port)],
+        ...listen,
         ...['--protected-mode', 'no'],
         ...['--daemonize', 'no'],
         ...['--dir', dataDir],
@@ -113,11 +195,12 @@ export async function startRedis(opts: RedisOptions): Promise<RedisHandle> {
       logFile: join(dir, 'logs', `${name}.log`),
       cwd: dataDir,
       port,
-      ready: () => redisPing(port),
+      ready: () => redisPing(port, HOST, 1_000, acl?.credentials),
       readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
       ledger: opts.ledger,
     },
     opts.role,
+    acl?.credentials,
   );
   await server.start();
   return server;

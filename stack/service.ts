@@ -35,14 +35,17 @@ export interface ServiceHandle extends ProcessHandle {
   readonly role: Role;
   readonly host: string;
   readonly port: number;
-  /** `http://127.0.0.1:<port>`: the API itself, the bank, or a background role's /metrics + /healthz. */
+  /** `http://127.0.0.1:<port>`: the API itself, the bank, or a background role's ops listener. */
   readonly url: string;
   /**
-   * Base URL of the role's operator endpoints (`/metrics`, `POST /recon/run`): whatever reads metrics
-   * or triggers recon goes through this, never `url`, so those endpoints can move off the public port.
+   * Base URL of the role's ops listener (`/metrics`, `/readyz` with detail, `POST /recon/run`): its own
+   * port for the API and the bank, whose `url` is public; the only port of a background role.
    */
   readonly opsUrl: string;
 }
+
+/** Roles with a public port besides their ops listener. */
+const PUBLIC_ROLES: ReadonlySet<Role> = new Set(['api', 'bank']);
 
 const HOST = '127.0.0.1';
 
@@ -52,6 +55,7 @@ class ServiceProcess extends ManagedProcess implements ServiceHandle {
   constructor(
     spec: ConstructorParameters<typeof ManagedProcess>[0],
     readonly role: Role,
+    readonly opsPort: number,
   ) {
     super(spec);
   }
@@ -65,7 +69,7 @@ class ServiceProcess extends ManagedProcess implements ServiceHandle {
   }
 
   get opsUrl(): string {
-    return this.url;
+    return `http://${HOST}:${this.opsPort}`;
   }
 }
 
@@ -101,12 +105,15 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
   const dir = resolve(opts.dir);
   const name = opts.name ?? opts.role;
   const port = opts.port ?? (await freePort(HOST));
+  const opsPort = PUBLIC_ROLES.has(opts.role) ? await freePort(HOST) : port;
   const bankDir = join(dir, 'bank');
   mkdirSync(bankDir, { recursive: true });
   const env = {
     ...inheritedEnv(),
     HOST,
     PORT: String(port),
+    OPS_HOST: HOST,
+    OPS_PORT: String(opsPort),
     BANK_DATA_DIR: bankDir,
     LOG_LEVEL: 'info',
     ...opts.env,
@@ -128,6 +135,7 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
       ledger: opts.ledger ?? join(dir, `pids-${process.pid}.json`),
     },
     opts.role,
+    opsPort,
   );
   await service.start();
   return service;

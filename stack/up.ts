@@ -11,13 +11,13 @@ import { repoRoot } from './service.ts';
  * Ctrl-C. Everything it prints is also written to .faultline/stack.json for scripts to read.
  */
 
-type DemoUsers = Awaited<ReturnType<typeof seedDemo>>;
+type Demo = Awaited<ReturnType<typeof seedDemo>>;
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-function curlExamples(stack: Stack, users: DemoUsers): string[] {
+function curlExamples(stack: Stack, demo: Demo): string[] {
   const api = stack.api?.url;
-  const user = users.find((u) => u.accounts.length > 0);
+  const user = demo.users.find((u) => u.accounts.length > 0);
   const account = user?.accounts[0];
   if (!api || !user || !account) return [];
   return [
@@ -25,6 +25,8 @@ function curlExamples(stack: Stack, users: DemoUsers): string[] {
     `curl -s -X POST ${api}/v1/payouts -H 'Authorization: Bearer ${user.apiKey}' ` +
       `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
       `-d '{"accountId":"${account.id}","amount":1250,"currency":"${account.currency}","destination":"DE89370400440532013000"}'`,
+    `curl -s -X POST ${api}/v1/accounts/${account.id}/deposits -H 'Authorization: Bearer ${demo.operator.apiKey}' ` +
+      `-H 'Content-Type: application/json' -d '{"amount":5000,"currency":"${account.currency}"}'`,
   ];
 }
 
@@ -46,7 +48,8 @@ function printMonitoring(stack: Stack, monitoring: Monitoring | undefined): void
   say(`    export FAULTLINE_PUSHGATEWAY_URL=${monitoring.pushgatewayUrl} FAULTLINE_SCRAPE_DIR=${targetsDir}`);
 }
 
-function printSummary(stack: Stack, users: DemoUsers, curl: string[], monitoring?: Monitoring): void {
+function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Monitoring): void {
+  const users = demo.users;
   const info = stack.info();
   const pad = (s: string) => s.padEnd(12);
   say();
@@ -56,6 +59,15 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[], monitoring
   say(`  ${pad('postgres')}${info.postgres.url}`);
   say(`  ${pad('redis queue')}${info.redisQueue.url}`);
   say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  if (info.tls) {
+    say(`  ${pad('tls')}every link above is TLS, trusting the throwaway CA ${info.tls.caFile}`);
+    say(
+      `  ${pad('')}(redis-cli --tls --cacert <that file> -u <url>; the roles use the faultline user's URL,`,
+    );
+    say(
+      `  ${pad('')} serviceUrl in stack.json; the bank wants requests signed with secrets/bank-signing-key)`,
+    );
+  }
   say('  metrics (and /healthz) of each role:');
   for (const s of info.services) say(`    ${pad(s.name)}${s.opsUrl}/metrics`);
   printMonitoring(stack, monitoring);
@@ -66,11 +78,14 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[], monitoring
     say(`  ${user.name}  api key ${user.apiKey}`);
     for (const a of user.accounts) say(`    account ${a.id}  ${a.currency} ${(a.balance / 100).toFixed(2)}`);
   }
+  say(`  ${demo.operator.name}  api key ${demo.operator.apiKey}  (operator: may deposit into any account)`);
   const first = users.find((u) => u.accounts.length > 0);
   if (info.api && first?.accounts[0]) {
     say();
     say("for the README's curl examples:");
-    say(`  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id}`);
+    say(
+      `  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id} OPERATOR_KEY=${demo.operator.apiKey}`,
+    );
   }
   if (curl.length > 0) {
     say();
@@ -83,7 +98,22 @@ function printSummary(stack: Stack, users: DemoUsers, curl: string[], monitoring
   );
 }
 
+const USAGE = `usage: npm run up [-- --tls]
+  --tls  encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
+         both Redis on TLS with ACL users, signed bank requests`;
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    say(USAGE);
+    process.exit(0);
+  }
+  const unknown = args.filter((a) => a !== '--tls');
+  if (unknown.length > 0) {
+    process.stderr.write(`npm run up: unknown argument ${unknown[0]}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const tls = args.includes('--tls');
   let stack: Stack | undefined;
   let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
@@ -100,22 +130,26 @@ async function main(): Promise<void> {
       monitoring = await startMonitoring({ dir: monitoringDir, targetsDir, scrapeIntervalSeconds: 5 });
       say(`prometheus ready on ${monitoring.prometheusUrl}, pushgateway on ${monitoring.pushgatewayUrl}`);
     }
-    stack = await startStack({ log: (line) => say(line), ...(monitor ? { scrape: { targetsDir } } : {}) });
+    stack = await startStack({
+      log: (line) => say(line),
+      tls,
+      ...(monitor ? { scrape: { targetsDir } } : {}),
+    });
   } catch (err) {
     await monitoring?.stop();
     process.stderr.write(`\nnpm run up: the stack did not start:\n${(err as Error).message}\n`);
     process.exit(1);
   }
-  let users: DemoUsers;
+  let demo: Demo;
   try {
-    users = await seedDemo(stack.postgres.url);
+    demo = await seedDemo(stack.postgres.url);
   } catch (err) {
     process.stderr.write(`\nnpm run up: seeding the demo users failed: ${(err as Error).stack ?? err}\n`);
     await stack.stop();
     await monitoring?.stop();
     process.exit(1);
   }
-  const curl = curlExamples(stack, users);
+  const curl = curlExamples(stack, demo);
   mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
   writeFileSync(
     join(repoRoot, '.faultline', 'stack.json'),
@@ -125,14 +159,15 @@ async function main(): Promise<void> {
         ...(monitoring
           ? { prometheus: monitoring.prometheusUrl, pushgateway: monitoring.pushgatewayUrl, targetsDir }
           : {}),
-        demoUsers: users,
+        demoUsers: demo.users,
+        operator: demo.operator,
         curl,
       },
       null,
       2,
     )}\n`,
   );
-  printSummary(stack, users, curl, monitoring);
+  printSummary(stack, demo, curl, monitoring);
   for (const service of stack.services) {
     void service.exited.then((status) => {
       if (status.code === 0 && !status.signal) return;

@@ -13,6 +13,10 @@ const DEFINITE_FAILURES = new Set([
   'insufficient_funds',
   'currency_mismatch',
   'rate_limited',
+  'operator_only',
+  'unsupported_media_type',
+  'invalid_unicode',
+  'payload_too_large',
   'lock_timeout',
   'conflict_retry_exhausted',
 ]);

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -7,9 +7,10 @@ import { Nemesis } from '../../chaos/nemesis.ts';
 import { BankClient } from '../../service/bank/client.ts';
 import { mulberry32 } from '../../service/bank/faults.ts';
 import type { Sabotage } from '../../service/config.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../../service/fraud/rules.ts';
 import '../../service/db/pg-types.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
-import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
+import { allRoles, redisClientOptions, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { recordEnvironment } from '../report/environment.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeRunReport } from '../report/html/run-report.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   /** Parent directory of the run directory (`runs/` by default). */
   outDir: string;
   sabotage: Sabotage | null;
+  /** Run the stack with TLS on every link (StackOptions.tls). */
+  tls?: boolean;
   /** Where progress goes (stdout by default; a demo narrates instead). */
   progress?: ProgressSink;
 }
@@ -42,7 +45,7 @@ export interface RunOptions {
 /** A directory-safe, sortable id: when, what, and with which seed. */
 function runIdFor(scenario: string, opts: RunOptions): string {
   const when = new Date().toISOString().replace(/[:.]/g, '-');
-  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}`;
+  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}${opts.tls ? '-tls' : ''}`;
 }
 
 /**
@@ -102,8 +105,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
       workers: plan.workers,
       proxies: plan.proxies,
-      env: { ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
+      // Fraud rules wide open unless the scenario sets them: other workloads pay out thousands of times
+      // from a few accounts, which the rules would rightly hold.
+      env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
       log: say,
+      tls: Boolean(opts.tls),
       ...observer.stackOptions(),
     });
     observer.stackReady();
@@ -122,7 +128,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
     db.on('error', () => {});
     closers.push(() => db.end());
-    const redis = new Redis(stack.redisQueue.url, { maxRetriesPerRequest: null });
+    const info = stack.info();
+    const redis = new Redis(stack.redisQueue.url, {
+      maxRetriesPerRequest: null,
+      ...redisClientOptions(info),
+    });
     redis.on('error', () => {});
     const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {
       connection: redis,
@@ -142,7 +152,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       recorder,
       nemesis,
       api: new ApiClient((stack.api ?? { url: '' }).url),
-      bank: new BankClient({ baseUrl: (stack.bank ?? { url: '' }).url, timeoutMs: 10_000 }),
+      bank: new BankClient({
+        baseUrl: (stack.bank ?? { url: '' }).url,
+        timeoutMs: 10_000,
+        ...(info.secrets.bankSigningKeyFile
+          ? { signingKey: readFileSync(info.secrets.bankSigningKeyFile, 'utf8').trim() }
+          : {}),
+      }),
       db,
       queue,
       sabotage: opts.sabotage,

@@ -3,6 +3,7 @@ import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { Fault } from '../../chaos/nemesis.ts';
 import { createUser } from '../../service/accounts/accounts-repo.ts';
 import { loadConfig } from '../../service/config.ts';
+import { redisClientOptions } from '../../stack/index.ts';
 import { complete } from '../checkers/index.ts';
 import { type ExpiryRound, loadsPerExpiry } from '../checkers/loads-per-expiry.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
@@ -57,7 +58,7 @@ export const cacheStampede: Scenario = {
     const readers = await Promise.all(
       Array.from({ length: READERS }, (_, i) => createUser(ctx.db, `reader-${i}`)),
     );
-    const cache = new Redis(ctx.stack.redisCache.url);
+    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info()));
     cache.on('error', () => {});
     const key = `${loadConfig(ctx.stack.serviceEnv()).CACHE_PREFIX}:cache:profile:${owner.id}`;
     try {

@@ -13,17 +13,33 @@ export interface Account {
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest();
 
+/** `operator`: may create money (deposits into any account). Everyone else is a `user`. */
+export type UserRole = 'user' | 'operator';
+
 /** Creates a user and returns its API key: the only time the key exists outside the caller. */
-export async function createUser(pool: pg.Pool, name: string): Promise<{ id: string; apiKey: string }> {
+export async function createUser(
+  pool: pg.Pool,
+  name: string,
+  opts: { role?: UserRole } = {},
+): Promise<{ id: string; apiKey: string }> {
   const apiKey = `fl_${randomBytes(24).toString('base64url')}`;
-  const { rows } = await pool.query<{ id: string }>(sql('user-create'), [name, hashKey(apiKey)]);
+  const { rows } = await pool.query<{ id: string }>(sql('user-create'), [
+    name,
+    hashKey(apiKey),
+    opts.role ?? 'user',
+  ]);
   return { id: (rows[0] as { id: string }).id, apiKey };
 }
 
-/** The user id an API key belongs to, or null. */
-export async function userIdForApiKey(pool: pg.Pool, apiKey: string): Promise<string | null> {
-  const { rows } = await pool.query<{ id: string }>(sql('user-by-key-hash'), [hashKey(apiKey)]);
-  return rows[0]?.id ?? null;
+/** The user an API key belongs to (id and role), or null. */
+export async function userForApiKey(
+  pool: pg.Pool,
+  apiKey: string,
+): Promise<{ id: string; role: UserRole } | null> {
+  const { rows } = await pool.query<{ id: string; role: UserRole }>(sql('user-by-key-hash'), [
+    hashKey(apiKey),
+  ]);
+  return rows[0] ? { id: rows[0].id, role: rows[0].role } : null;
 }
 
 export async function createAccount(pool: pg.Pool, userId: string, currency: string): Promise<Account> {

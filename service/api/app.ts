@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../errors.ts';
 import { httpDuration, httpRequests } from '../metrics.ts';
 import { mapDatabaseError } from '../money/money-repo.ts';
 import { auth } from './auth.ts';
+import { bodyLimit } from './body-limit.ts';
 import type { ApiDeps, ApiEnv } from './deps.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -36,13 +36,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', healthRoutes(deps));
 
   const v1 = new Hono<ApiEnv>();
-  v1.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.json({ code: 'payload_too_large', message: `the body exceeds ${MAX_BODY_BYTES} bytes` }, 413),
-    }),
-  );
+  v1.use(bodyLimit({ maxBytes: MAX_BODY_BYTES }));
   v1.use(auth({ pool: deps.pool }));
   v1.route('/accounts', accountRoutes(deps));
   v1.route('/payouts', payoutRoutes(deps));

@@ -1,18 +1,22 @@
 import type { MiddlewareHandler } from 'hono';
 import type pg from 'pg';
-import { userIdForApiKey } from '../accounts/accounts-repo.ts';
+import { type UserRole, userForApiKey } from '../accounts/accounts-repo.ts';
 import { Unauthorized } from '../errors.ts';
 
-export type AuthVariables = { userId: string };
+export type AuthVariables = { userId: string; role: UserRole };
 
-/** Bearer API keys, looked up by their sha256; sets c.var.userId. */
+/**
+ * `Authorization: Bearer <key>`, the scheme in any letter case (RFC 9110 §11.1); keys are looked up by
+ * their sha256 in one query that also answers the role. Sets c.var.userId and c.var.role.
+ */
 export const auth = ({ pool }: { pool: pg.Pool }): MiddlewareHandler<{ Variables: AuthVariables }> =>
   async function auth(c, next) {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header);
+    const match = /^bearer +([A-Za-z0-9_-]{1,200}) *$/i.exec(header);
     if (!match?.[1]) throw new Unauthorized();
-    const userId = await userIdForApiKey(pool, match[1]);
-    if (!userId) throw new Unauthorized();
-    c.set('userId', userId);
+    const user = await userForApiKey(pool, match[1]);
+    if (!user) throw new Unauthorized();
+    c.set('userId', user.id);
+    c.set('role', user.role);
     await next();
   };

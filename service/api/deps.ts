@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { FraudScreen } from '../fraud/screen.ts';
 import type { Logger } from '../log.ts';
 import type { MoneyDeps } from '../money/operations.ts';
 import type { AuthVariables } from './auth.ts';
@@ -14,6 +15,8 @@ export interface ApiDeps {
   redisQueue: Redis;
   /** Cached profiles and dashboards, coalesced balance reads and the rate limiter (cache Redis). */
   reads: ReadServices;
+  /** The fraud rules every payout passes before its transaction (one cache-Redis script call). */
+  fraud: FraudScreen;
   log: Logger;
 }
 

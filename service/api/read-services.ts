@@ -4,10 +4,12 @@ import { CacheLink } from '../cache/cache-link.ts';
 import { createCacheRedis } from '../cache/cache-redis.ts';
 import { ReadThroughCache } from '../cache/read-through.ts';
 import type { Config } from '../config.ts';
+import { requirePiiKeys } from '../config-security.ts';
 import { createPool } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
+import { PiiCipher } from '../pii/pii-cipher.ts';
 import { type DashboardMetadata, Dashboards, dashboardMetadata } from '../profiles/dashboards.ts';
-import type { Profile } from '../profiles/profile.ts';
+import type { StoredProfile } from '../profiles/profile.ts';
 import { Profiles } from '../profiles/profiles.ts';
 import { getDashboardMetadata, getProfile } from '../profiles/profiles-repo.ts';
 import { RateLimiter } from '../ratelimit/rate-limiter.ts';
@@ -28,12 +30,14 @@ export interface ReadServices {
 /** Builds the read services on the API's own fail-fast client of the cache Redis. */
 export function createReadServices(config: Config, pool: pg.Pool, log: Logger): ReadServices {
   const sabotage = config.SABOTAGE;
+  const cipher = new PiiCipher(requirePiiKeys(config));
   // Two connections: one for the sync passes, one for writers waiting on their invalidation row.
   const syncPool = createPool({ url: config.DATABASE_URL, max: 2, log, name: 'api-cache-sync' });
   const link = new CacheLink({
     redis: createCacheRedis({
       url: config.REDIS_CACHE_URL,
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
+      tlsCaFile: config.TLS_CA_FILE,
     }),
     pool: syncPool,
     prefix: config.CACHE_PREFIX,
@@ -48,11 +52,12 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
     lockMs: config.CACHE_LOCK_MS,
     singleFlight: !sabotage.has('no-single-flight'),
   };
-  const profileCache = new ReadThroughCache<Profile>({
+  const profileCache = new ReadThroughCache<StoredProfile>({
     ...common,
     name: 'profile',
     ttlMs: config.PROFILE_CACHE_TTL_MS,
     load: (userId) => getProfile(pool, userId),
+    idOf: (p) => p.userId,
   });
   const dashboardCache = new ReadThroughCache<DashboardMetadata>({
     ...common,
@@ -62,6 +67,7 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
       const row = await getDashboardMetadata(pool, userId);
       return row ? dashboardMetadata(row) : null;
     },
+    idOf: (d) => d.userId,
   });
   const balances = new BalanceReads(pool);
   const limiter = new RateLimiter({
@@ -77,9 +83,10 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
       pool,
       link,
       cache: profileCache,
+      cipher,
       forgetFailedPurges: sabotage.has('no-purge-while-down'),
     }),
-    dashboards: new Dashboards({ cache: dashboardCache, balances }),
+    dashboards: new Dashboards({ cache: dashboardCache, balances, cipher }),
     start: () => link.start(),
     async stop() {
       limiter.close();

@@ -2,6 +2,9 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
+import { createFraudScreen } from '../fraud/screen.ts';
+import { opsApp } from '../http/ops-app.ts';
+import { listenOps } from '../http/ops-listener.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
 import {
@@ -12,11 +15,16 @@ import {
   payoutJobOptions,
   producerConnection,
 } from '../queue/queues.ts';
+import { redisTlsOptions } from '../redis-tls.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
 import { createReadServices } from './read-services.ts';
+import { readinessDetail } from './routes/health.ts';
 
-/** The API role: applies migrations, then serves the HTTP API on HOST:PORT. */
+/**
+ * The API role: applies migrations, then serves the HTTP API on HOST:PORT and its operator endpoints
+ * (/metrics, /readyz with detail) on the ops listener, OPS_HOST:OPS_PORT.
+ */
 export async function start(config: Config, log: Logger): Promise<Running> {
   const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, log, name: 'api' });
   const applied = await migrate(pool);
@@ -26,6 +34,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
   });
   redisQueue.on('error', () => {});
   redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));
@@ -47,10 +56,12 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   // The cache Redis through its own fail-fast client: reads fall back to Postgres when it is away.
   const reads = createReadServices(config, pool, log);
   reads.start();
+  const fraud = createFraudScreen(config, reads.link);
   const app = createApp({
     pool,
     redisQueue,
     reads,
+    fraud,
     log,
     maxAmount: config.MAX_AMOUNT,
     money: {
@@ -63,9 +74,12 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   });
   const server = await listen(app, { host: config.HOST, port: config.PORT });
   log.info({ port: server.port }, 'api listening');
+  const ops = await listenOps(opsApp(readinessDetail({ pool, redisQueue })), config, log);
   return {
     async stop() {
       await server.close();
+      await ops.close();
+      fraud.close();
       await reads.stop();
       redisQueue.disconnect();
       await direct?.close();

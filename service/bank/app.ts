@@ -15,7 +15,8 @@ import {
   InvalidRequest,
 } from './errors.ts';
 import { type FaultDice, type FaultPlan, faultsInput } from './faults.ts';
-import { bankRegistry, chargeResults, faultsInjected, requestDuration, requests } from './metrics.ts';
+import { chargeResults, faultsInjected, requestDuration, requests } from './metrics.ts';
+import { SIGNATURE_HEADER, verify } from './signature.ts';
 
 export type BankEnv = { Bindings: HttpBindings; Variables: { dropped: boolean } };
 
@@ -27,6 +28,8 @@ export interface BankDeps {
   timeoutHoldMs: number;
   /** Aborted when the bank stops: held requests give up at once and connections are not kept alive. */
   stopping: AbortSignal;
+  /** When set, every /v1 request must carry a valid signature with this key (signature.ts), or 401. */
+  signingKey?: string;
 }
 
 const chargeBody = z.object({
@@ -49,9 +52,7 @@ export function createApp(deps: BankDeps): Hono<BankEnv> {
   const app = new Hono<BankEnv>();
   app.use(observeRequests({ stopping: deps.stopping }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/metrics', async (c) =>
-    c.body(await bankRegistry.metrics(), 200, { 'Content-Type': bankRegistry.contentType }),
-  );
+  if (deps.signingKey) app.use('/v1/*', requireSignature(deps.signingKey));
   app.route('/v1/charges', chargeRoutes(deps));
   app.route('/v1/faults', faultRoutes(deps));
   app.get('/v1/stats', (c) => c.json(deps.charges.stats()));
@@ -107,6 +108,21 @@ function faultRoutes(deps: BankDeps) {
   });
 
   return routes;
+}
+
+/** Refuses (401 signature_invalid) any request not signed with the shared key. */
+function requireSignature(key: string): MiddlewareHandler<BankEnv> {
+  return async function requireSignature(c, next) {
+    const url = new URL(c.req.url);
+    const body = await c.req.text();
+    const signed = { method: c.req.method, path: `${url.pathname}${url.search}`, body };
+    if (!verify(key, c.req.header(SIGNATURE_HEADER), signed))
+      return c.json(
+        { code: 'signature_invalid', message: `a valid ${SIGNATURE_HEADER} header is required` },
+        401,
+      );
+    await next();
+  };
 }
 
 /** Latency, then at most one of: refuse (503) or hold and give up (504); neither charges. */

@@ -154,7 +154,8 @@ describe('reads', () => {
   });
 
   it('exposes its own metrics', async () => {
-    const text = await (await fetch(`${bank.url}/metrics`)).text();
+    const text = await (await fetch(`${bank.opsUrl}/metrics`)).text();
+    expect((await fetch(`${bank.url}/metrics`)).status).toBe(404);
     expect(text).toMatch(/bank_charges_total\{result="charged"\} \d+/);
     expect(text).toMatch(/bank_requests_total\{route="\/v1\/charges",status="201"\} \d+/);
     expect(text).toContain('process_cpu_user_seconds_total');

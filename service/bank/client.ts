@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { bankCallDuration, bankCalls } from '../metrics.ts';
 import { type BankStats, type Charge, chargeSchema } from './charge.ts';
 import type { Faults } from './faults.ts';
+import { SIGNATURE_HEADER, sign } from './signature.ts';
 
 export type { BankStats, Charge } from './charge.ts';
 export type { Faults } from './faults.ts';
@@ -60,10 +61,13 @@ const errorBody = z.object({
 export class BankClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly signingKey: string | undefined;
 
-  constructor(opts: { baseUrl: string; timeoutMs: number }) {
+  /** With `signingKey`, every request is signed (signature.ts), as a bank with that key requires. */
+  constructor(opts: { baseUrl: string; timeoutMs: number; signingKey?: string }) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs;
+    this.signingKey = opts.signingKey;
   }
 
   /** Charges once per key; without a key the bank charges on every call. Throws BankUnavailable when the outcome is unknown. */
@@ -191,14 +195,18 @@ export class BankClient {
     const where = `${method} ${path}`;
     let response: Response;
     let text: string;
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: Record<string, string> = {
+      ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...opts.headers,
+    };
+    if (this.signingKey)
+      headers[SIGNATURE_HEADER] = sign(this.signingKey, { method, path, body: payload ?? '' });
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: {
-          ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...opts.headers,
-        },
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        headers,
+        body: payload,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       text = await response.text();

@@ -1,11 +1,12 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectNodeMetrics } from '../node-metrics.ts';
 
 /**
  * The bank's own metrics, in a registry of its own: the bank is a separate system from the service,
  * so even when both run in one process their /metrics never mix.
  */
 export const bankRegistry = new Registry();
-collectDefaultMetrics({ register: bankRegistry });
+collectNodeMetrics(bankRegistry);
 
 export const chargeResults = new Counter({
   name: 'bank_charges_total',

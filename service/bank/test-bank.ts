@@ -24,6 +24,8 @@ export async function startTestBank(opts: {
   seed?: number;
   timeoutHoldMs?: number;
   clientTimeoutMs?: number;
+  /** The bank requires signed requests; the client signs them. */
+  signingKey?: string;
 }): Promise<TestBank> {
   const bank = await startBank({
     dataDir: opts.dataDir,
@@ -32,7 +34,12 @@ export async function startTestBank(opts: {
     seed: opts.seed ?? 1,
     log: createLogger({ role: 'bank', level: 'silent' }),
     timeoutHoldMs: opts.timeoutHoldMs ?? 5_000,
+    ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
   });
-  const client = new BankClient({ baseUrl: bank.url, timeoutMs: opts.clientTimeoutMs ?? 2_000 });
+  const client = new BankClient({
+    baseUrl: bank.url,
+    timeoutMs: opts.clientTimeoutMs ?? 2_000,
+    signingKey: opts.signingKey,
+  });
   return { ...bank, dataDir: opts.dataDir, client };
 }

@@ -29,6 +29,12 @@ export interface ReadThroughOptions<V> {
   lockMs: number;
   /** The Postgres read behind the cache; null when there is nothing (not cached). */
   load: (userId: string) => Promise<V | null>;
+  /**
+   * The user id a loaded value belongs to, as Postgres answered it. A value is written only under the
+   * key of that id: an entry's key comes from the row, never from what a request asked for (an id in
+   * another letter case would otherwise fill a second entry that no purge ever reaches).
+   */
+  idOf: (value: V) => string;
   /** false only for sabotage `no-single-flight`: every miss loads and writes on its own. */
   singleFlight?: boolean;
 }
@@ -135,7 +141,8 @@ export class ReadThroughCache<V> {
       clearInterval(renew);
     }
     try {
-      if (value === null) await releaseScript.run(link.redis, [lock], [token]);
+      if (value === null || !this.#keyedByRow(key, value))
+        await releaseScript.run(link.redis, [lock], [token]);
       else if (link.trusted())
         await fillScript.run(link.redis, [key, lock], [token, JSON.stringify(value), this.#ttl()]);
     } catch (err) {
@@ -150,9 +157,14 @@ export class ReadThroughCache<V> {
     const value = await this.#load(userId);
     if (value !== null)
       await link.redis
-        .set(link.key(name, userId), JSON.stringify(value), 'PX', this.#ttl())
+        .set(link.key(name, this.#o.idOf(value)), JSON.stringify(value), 'PX', this.#ttl())
         .catch((err) => link.failed(name, err));
     return value;
+  }
+
+  /** True when `key` is the key of the row's own id (see ReadThroughOptions.idOf). */
+  #keyedByRow(key: string, value: V): boolean {
+    return key === this.#o.link.key(this.#o.name, this.#o.idOf(value));
   }
 
   async #read(key: string): Promise<V | undefined> {

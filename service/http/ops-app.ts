@@ -1,12 +1,18 @@
 import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
 import { registry } from '../metrics.ts';
 
-/** The HTTP face of a background role: /healthz and /metrics, plus any role-specific routes. */
-export function opsApp(extra?: (app: Hono) => void): Hono {
+/**
+ * The HTTP face of a role's operator endpoints: /healthz, /metrics, plus any role-specific routes
+ * (/readyz with detail, /recon/run). Served by listenOps() on the ops listener, never on the API's
+ * public port: metrics show internals, /recon/run starts work, /readyz's detail names what is down.
+ */
+export function opsApp(extra?: (app: Hono) => void, opts: { registry?: Registry } = {}): Hono {
   const app = new Hono();
+  const metrics = opts.registry ?? registry;
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/metrics', async (c) =>
-    c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+    c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }),
   );
   extra?.(app);
   app.notFound((c) =>

@@ -67,7 +67,9 @@ const CONNECTION_CODES = new Set([
 function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+  // pg-pool's "timeout exceeded when trying to connect": every connection busy for the whole
+  // connectionTimeoutMillis. Nothing was done; the database is overloaded, not the request wrong.
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
     e.message ?? '',
   );
 }

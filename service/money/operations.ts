@@ -8,6 +8,7 @@ import {
   IdempotencyKeyInFlight,
   IdempotencyKeyReused,
   NotFound,
+  OperatorOnly,
 } from '../errors.ts';
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
 import { type MoneyRow, type MoneyStatement, mapDatabaseError, runMoneyStatement } from './money-repo.ts';
@@ -28,6 +29,8 @@ export interface MoneyResult {
   status: number;
   body: Record<string, unknown>;
   replayed: boolean;
+  /** A new payout held for a fraud review (MANUAL_REVIEW). */
+  held?: boolean;
 }
 
 export interface PayoutInput {
@@ -37,9 +40,14 @@ export interface PayoutInput {
   amount: number;
   currency: string;
   destination: string;
+  /** A fraud rule's reason code: the payout is written in MANUAL_REVIEW, not published, until released. */
+  holdReason?: string | null;
 }
 
-/** Debits the account and records the bank transfer intent (the outbox row), exactly once per key. */
+/**
+ * Debits the account and records the bank transfer intent (the outbox row), exactly once per key; a
+ * payout with a hold reason waits in MANUAL_REVIEW for an operator instead (`held` in the result).
+ */
 export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
   const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
   const hash = requestHash('payout', { accountId, amount, currency, destination });
@@ -52,10 +60,20 @@ export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<Money
   const result = await run(
     deps,
     'payout',
-    [userId, accountId, amount, currency, destination, key, hash],
+    [
+      userId,
+      accountId,
+      amount,
+      currency,
+      destination,
+      key,
+      hash,
+      deps.lockTimeoutMs,
+      input.holdReason ?? null,
+    ],
     execute,
   );
-  if (deps.enqueueDirect && result.status === 201 && !result.replayed)
+  if (deps.enqueueDirect && result.status === 201 && !result.replayed && !result.held)
     deps.enqueueDirect(String(result.body.id));
   return result;
 }
@@ -81,22 +99,32 @@ export function transfer(deps: MoneyDeps, input: TransferInput): Promise<MoneyRe
     currency,
     idempotencyKey,
     hash,
+    deps.lockTimeoutMs,
   ]);
 }
 
 export interface DepositInput {
-  userId: string;
+  /** The operator creating the money (recorded with the deposit); anyone else gets 403 operator_only. */
+  operatorId: string;
   idempotencyKey: string | null;
   accountId: string;
   amount: number;
   currency: string;
 }
 
-/** Credits an account (how tests and demos fund accounts). */
+/** Credits an account: creating money, which only an operator may do (the function checks the role). */
 export function deposit(deps: MoneyDeps, input: DepositInput): Promise<MoneyResult> {
-  const { userId, idempotencyKey, accountId, amount, currency } = input;
+  const { operatorId, idempotencyKey, accountId, amount, currency } = input;
   const hash = requestHash('deposit', { accountId, amount, currency });
-  return run(deps, 'deposit', [userId, accountId, amount, currency, idempotencyKey, hash]);
+  return run(deps, 'deposit', [
+    operatorId,
+    accountId,
+    amount,
+    currency,
+    idempotencyKey,
+    hash,
+    deps.lockTimeoutMs,
+  ]);
 }
 
 /**
@@ -118,11 +146,10 @@ async function run(
   sabotaged?: Executor,
 ): Promise<MoneyResult> {
   let row: MoneyRow;
-  const all = [...params, deps.lockTimeoutMs];
   try {
     row = sabotaged
-      ? await sabotaged(deps.pool, all).catch((err) => Promise.reject(mapDatabaseError(err)))
-      : await runMoneyStatement(deps.pool, statement, all, { retries: deps.retries });
+      ? await sabotaged(deps.pool, params).catch((err) => Promise.reject(mapDatabaseError(err)))
+      : await runMoneyStatement(deps.pool, statement, params, { retries: deps.retries });
   } catch (err) {
     moneyOps.inc({ operation: statement, outcome: err instanceof AppError ? err.code : 'error' });
     throw err;
@@ -131,11 +158,15 @@ async function run(
   if (row.lock_wait_s !== null) lockWait.observe({ operation: statement }, row.lock_wait_s);
   if (row.lock_hold_s !== null) lockHold.observe({ operation: statement }, row.lock_hold_s);
   const stored = row.response_status !== null && row.response_body !== null;
-  if ((row.outcome === 'created' || row.outcome === 'insufficient_funds') && stored) {
+  if (
+    (row.outcome === 'created' || row.outcome === 'held' || row.outcome === 'insufficient_funds') &&
+    stored
+  ) {
     return {
       status: row.response_status as number,
       body: row.response_body as Record<string, unknown>,
       replayed: false,
+      held: row.outcome === 'held',
     };
   }
   if (row.outcome === 'replay' && stored) {
@@ -160,6 +191,8 @@ function outcomeError(outcome: string): Error {
       return new NotFound('destination account', 'destination_not_found');
     case 'forbidden':
       return new Forbidden();
+    case 'operator_only':
+      return new OperatorOnly();
     case 'currency_mismatch':
       return new CurrencyMismatch();
     default:

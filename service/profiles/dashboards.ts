@@ -1,14 +1,17 @@
 import type { BalanceReads } from '../balances/balance-reads.ts';
 import type { ReadThroughCache } from '../cache/read-through.ts';
 import { NotFound } from '../errors.ts';
+import type { PiiCipher, Sealed } from '../pii/pii-cipher.ts';
 import type { DashboardMetadataRow } from './profiles-repo.ts';
 
-/** The cached part of a dashboard: layout and history metadata, contact details already masked. */
+/** The cached part of a dashboard: layout and history metadata, contact details sealed. */
 export interface DashboardMetadata {
+  /** From the row: the cache key is the user id Postgres answered, never the one asked for. */
+  userId: string;
   version: number;
   displayName: string;
   layout: string[];
-  contact: { email: string | null; phone: string | null };
+  contact: { email: Sealed | null; phone: Sealed | null };
   accounts: DashboardMetadataRow['accounts'];
   cachedAt: string;
 }
@@ -28,10 +31,11 @@ export function maskPhone(phone: string | null): string | null {
 /** Builds the cacheable part from its Postgres row (the loader of the dashboard cache). */
 export function dashboardMetadata(row: DashboardMetadataRow): DashboardMetadata {
   return {
+    userId: row.user_id,
     version: Number(row.version),
     displayName: row.display_name,
     layout: row.layout,
-    contact: { email: maskEmail(row.email), phone: maskPhone(row.phone) },
+    contact: { email: row.email, phone: row.phone },
     accounts: row.accounts,
     cachedAt: new Date().toISOString(),
   };
@@ -39,11 +43,16 @@ export function dashboardMetadata(row: DashboardMetadataRow): DashboardMetadata 
 
 /**
  * The dashboard: layout and history metadata from the cache (5 min), balances always live. Accounts
- * opened after the metadata was cached still appear (from the live read), without history yet.
+ * opened after the metadata was cached still appear (from the live read), without history yet. Contact
+ * details are opened and masked for the answer only.
  */
 export class Dashboards {
   constructor(
-    private readonly deps: { cache: ReadThroughCache<DashboardMetadata>; balances: BalanceReads },
+    private readonly deps: {
+      cache: ReadThroughCache<DashboardMetadata>;
+      balances: BalanceReads;
+      cipher: PiiCipher;
+    },
   ) {}
 
   async get(userId: string) {
@@ -58,7 +67,7 @@ export class Dashboards {
       version: meta.version,
       displayName: meta.displayName,
       layout: meta.layout,
-      contact: meta.contact,
+      contact: this.#contact(meta),
       accounts: balances.map((b) => ({
         id: b.id,
         currency: b.currency,
@@ -69,6 +78,18 @@ export class Dashboards {
       })),
       metadataCachedAt: meta.cachedAt,
       balancesAt: new Date().toISOString(),
+    };
+  }
+
+  #contact({ userId, contact }: DashboardMetadata) {
+    const { cipher } = this.deps;
+    return {
+      email: maskEmail(
+        contact.email === null ? null : cipher.open(contact.email, { userId, field: 'email' }),
+      ),
+      phone: maskPhone(
+        contact.phone === null ? null : cipher.open(contact.phone, { userId, field: 'phone' }),
+      ),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { PiiCipher, Sealed } from '../pii/pii-cipher.ts';
 
-/** A user's profile as the API answers it to its owner, and as the cache stores it. */
+/** A user's profile as the API answers it to its owner. */
 export interface Profile {
   userId: string;
   displayName: string;
@@ -15,8 +16,24 @@ export interface Profile {
   updatedAt: string;
 }
 
-/** What any authenticated user may see of someone else's profile. */
-export function publicProfile(p: Profile) {
+/** A profile as Postgres and the cache hold it: email and phone sealed, never in plain text. */
+export interface StoredProfile extends Omit<Profile, 'email' | 'phone'> {
+  email: Sealed | null;
+  phone: Sealed | null;
+}
+
+/** Opens the sealed fields of a stored profile (for its owner's eyes only). */
+export function openProfile(p: StoredProfile, cipher: PiiCipher): Profile {
+  const ctx = (field: 'email' | 'phone') => ({ userId: p.userId, field });
+  return {
+    ...p,
+    email: p.email === null ? null : cipher.open(p.email, ctx('email')),
+    phone: p.phone === null ? null : cipher.open(p.phone, ctx('phone')),
+  };
+}
+
+/** What any authenticated user may see of someone else's profile (nothing sealed in it). */
+export function publicProfile(p: Profile | StoredProfile) {
   return {
     userId: p.userId,
     displayName: p.displayName,

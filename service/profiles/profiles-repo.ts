@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { CacheName } from '../cache/cache-link.ts';
 import { sql } from '../db/sql.ts';
-import type { Profile, ProfilePatch } from './profile.ts';
+import type { Sealed } from '../pii/pii-cipher.ts';
+import type { ProfilePatch, StoredProfile } from './profile.ts';
 
 interface ProfileRow {
   user_id: string;
@@ -9,14 +10,20 @@ interface ProfileRow {
   bio: string | null;
   locale: string;
   timezone: string;
-  email: string | null;
-  phone: string | null;
+  email: Sealed | null;
+  phone: Sealed | null;
   dashboard_layout: string[];
   version: number;
   updated_at: Date;
 }
 
-const toProfile = (r: ProfileRow): Profile => ({
+/** A patch as it goes to Postgres: email and phone already sealed. */
+export type StoredPatch = Omit<ProfilePatch, 'email' | 'phone'> & {
+  email?: Sealed | null;
+  phone?: Sealed | null;
+};
+
+const toProfile = (r: ProfileRow): StoredProfile => ({
   userId: r.user_id,
   displayName: r.display_name,
   bio: r.bio,
@@ -29,8 +36,8 @@ const toProfile = (r: ProfileRow): Profile => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-/** A user's profile, or null when there is no such user. */
-export async function getProfile(pool: pg.Pool, userId: string): Promise<Profile | null> {
+/** A user's profile (email and phone sealed), or null when there is no such user. */
+export async function getProfile(pool: pg.Pool, userId: string): Promise<StoredProfile | null> {
   const { rows } = await pool.query<ProfileRow>(sql('profile-get'), [userId]);
   return rows[0] ? toProfile(rows[0]) : null;
 }
@@ -42,9 +49,9 @@ export async function getProfile(pool: pg.Pool, userId: string): Promise<Profile
 export async function updateProfile(
   pool: pg.Pool,
   userId: string,
-  patch: ProfilePatch,
+  patch: StoredPatch,
   opts: { invalidates: readonly CacheName[] },
-): Promise<{ profile: Profile; invalidationId: string } | null> {
+): Promise<{ profile: StoredProfile; invalidationId: string } | null> {
   const { rows } = await pool.query<ProfileRow & { invalidation_id: string }>(sql('profile-update'), [
     userId,
     JSON.stringify(patch),
@@ -54,12 +61,13 @@ export async function updateProfile(
   return row ? { profile: toProfile(row), invalidationId: row.invalidation_id } : null;
 }
 
-/** The cacheable part of a dashboard (see dashboard-metadata.sql). */
+/** The cacheable part of a dashboard (see dashboard-metadata.sql); contact details sealed. */
 export interface DashboardMetadataRow {
+  user_id: string;
   version: number;
   display_name: string;
-  email: string | null;
-  phone: string | null;
+  email: Sealed | null;
+  phone: Sealed | null;
   layout: string[];
   accounts: Array<{
     accountId: string;

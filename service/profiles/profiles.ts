@@ -2,23 +2,47 @@ import type pg from 'pg';
 import type { CacheLink, CacheName } from '../cache/cache-link.ts';
 import type { ReadThroughCache } from '../cache/read-through.ts';
 import { NotFound } from '../errors.ts';
-import { DASHBOARD_FIELDS, type Profile, type ProfilePatch, SENSITIVE_FIELDS } from './profile.ts';
-import { updateProfile } from './profiles-repo.ts';
+import type { PiiCipher } from '../pii/pii-cipher.ts';
+import {
+  DASHBOARD_FIELDS,
+  openProfile,
+  type Profile,
+  type ProfilePatch,
+  publicProfile,
+  SENSITIVE_FIELDS,
+  type StoredProfile,
+} from './profile.ts';
+import { type StoredPatch, updateProfile } from './profiles-repo.ts';
 
 export interface ProfilesDeps {
   pool: pg.Pool;
   link: CacheLink;
-  cache: ReadThroughCache<Profile>;
+  /** Holds profiles as stored: email and phone sealed, so Redis never sees them in plain text. */
+  cache: ReadThroughCache<StoredProfile>;
+  cipher: PiiCipher;
   /** Sabotage `no-purge-while-down`: a purge that cannot reach Redis is forgotten, not awaited. */
   forgetFailedPurges?: boolean;
 }
 
-/** Profiles: read through the cache (10 min), written through on update, purged when sensitive. */
+/**
+ * Profiles: read through the cache (10 min), written through on update, purged when sensitive. Email
+ * and phone are sealed before they reach Postgres and stay sealed in the cache; only the owner's own
+ * answer opens them.
+ */
 export class Profiles {
   constructor(private readonly deps: ProfilesDeps) {}
 
-  /** A user's profile; throws 404 `profile_not_found` for an unknown user. */
+  /** A user's whole profile (for its owner); throws 404 `profile_not_found` for an unknown user. */
   async get(userId: string): Promise<Profile> {
+    return openProfile(await this.#stored(userId), this.deps.cipher);
+  }
+
+  /** What anyone may see of a user's profile: nothing sealed is opened. */
+  async getPublic(userId: string): Promise<ReturnType<typeof publicProfile>> {
+    return publicProfile(await this.#stored(userId));
+  }
+
+  async #stored(userId: string): Promise<StoredProfile> {
     const profile = await this.deps.cache.get(userId);
     if (!profile) throw new NotFound('profile', 'profile_not_found');
     return profile;
@@ -36,7 +60,7 @@ export class Profiles {
     const invalidates: CacheName[] = DASHBOARD_FIELDS.some((f) => f in patch)
       ? ['profile', 'dashboard']
       : ['profile'];
-    const updated = await updateProfile(pool, userId, patch, { invalidates });
+    const updated = await updateProfile(pool, userId, this.#seal(userId, patch), { invalidates });
     if (!updated) throw new NotFound('profile', 'profile_not_found');
     const { profile, invalidationId } = updated;
     if (await link.purge(userId, invalidates)) {
@@ -48,6 +72,20 @@ export class Profiles {
     } else {
       await link.awaitInvalidation(invalidationId);
     }
-    return profile;
+    return openProfile(profile, this.deps.cipher);
+  }
+
+  #seal(userId: string, patch: ProfilePatch): StoredPatch {
+    const { email, phone, ...rest } = patch;
+    const { cipher } = this.deps;
+    return {
+      ...rest,
+      ...(email === undefined
+        ? {}
+        : { email: email === null ? null : cipher.seal(email, { userId, field: 'email' }) }),
+      ...(phone === undefined
+        ? {}
+        : { phone: phone === null ? null : cipher.seal(phone, { userId, field: 'phone' }) }),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { redisTlsOptions } from '../redis-tls.ts';
 
 export const PAYOUTS_QUEUE = 'payouts';
 export const DEAD_LETTER_QUEUE = 'payouts-dead';
@@ -20,7 +21,10 @@ export function payoutJobId(transferId: string, suffix?: string): string {
 
 /** A BullMQ connection: workers need maxRetriesPerRequest null so blocking commands survive reconnects. */
 export function queueConnection(config: Config): Redis {
-  const redis = new Redis(config.REDIS_QUEUE_URL, { maxRetriesPerRequest: null });
+  const redis = new Redis(config.REDIS_QUEUE_URL, {
+    maxRetriesPerRequest: null,
+    ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+  });
   redis.on('error', () => {}); // reconnects on its own; BullMQ reports failures where they matter
   return redis;
 }
@@ -34,6 +38,7 @@ export function producerConnection(config: Config): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     commandTimeout: 2_000,
+    ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
   });
   redis.on('error', () => {});
   return redis;

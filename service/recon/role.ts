@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { opsApp } from '../http/ops-app.ts';
-import { listen } from '../http/serve.ts';
+import { listenOps } from '../http/ops-listener.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
 import {
@@ -38,7 +38,11 @@ const SCHEDULER_ID = 'recon-janitor';
 export async function start(config: Config, log: Logger): Promise<Running> {
   const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'recon' });
   await migrate(pool);
-  const bank = new BankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+  const bank = new BankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    signingKey: config.BANK_SIGNING_KEY,
+  });
   const producer = producerConnection(config);
   const connection = queueConnection(config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, producer, config);
@@ -98,7 +102,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       return c.json({ jobId: job.id, summary });
     }),
   );
-  const server = await listen(app, { host: config.HOST, port: config.PORT });
+  const server = await listenOps(app, config, log);
   return {
     async stop() {
       await worker.close();

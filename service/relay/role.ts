@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { opsApp } from '../http/ops-app.ts';
-import { listen } from '../http/serve.ts';
+import { listenOps } from '../http/ops-listener.ts';
 import type { Logger } from '../log.ts';
 import {
   openQueue,
@@ -35,7 +35,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
         databaseUrl: config.DATABASE_URL,
         log,
       });
-  const server = await listen(opsApp(), { host: config.HOST, port: config.PORT });
+  const server = await listenOps(opsApp(), config, log);
   return {
     async stop() {
       await loop.stop();

@@ -6,8 +6,10 @@ import { createUser } from '../accounts/accounts-repo.ts';
 import { CacheLink } from '../cache/cache-link.ts';
 import { createCacheRedis } from '../cache/cache-redis.ts';
 import { ReadThroughCache } from '../cache/read-through.ts';
+import { requirePiiKeys } from '../config-security.ts';
 import { createLogger } from '../log.ts';
-import type { Profile } from '../profiles/profile.ts';
+import { PiiCipher } from '../pii/pii-cipher.ts';
+import type { StoredProfile } from '../profiles/profile.ts';
 import { Profiles } from '../profiles/profiles.ts';
 import { getProfile } from '../profiles/profiles-repo.ts';
 import { eventually, type TestEnv, testEnv } from './harness.ts';
@@ -51,7 +53,7 @@ export async function cacheWorld() {
       forgetFailedPurges: opts.forgetFailedPurges,
     });
     let loads = 0;
-    const cache = new ReadThroughCache<Profile>({
+    const cache = new ReadThroughCache<StoredProfile>({
       name: 'profile',
       link,
       ttlMs: TTL_MS,
@@ -64,8 +66,15 @@ export async function cacheWorld() {
         await opts.afterRead?.();
         return profile;
       },
+      idOf: (p) => p.userId,
     });
-    const profiles = new Profiles({ pool: t.pool, link, cache, forgetFailedPurges: opts.forgetFailedPurges });
+    const profiles = new Profiles({
+      pool: t.pool,
+      link,
+      cache,
+      cipher: new PiiCipher(requirePiiKeys(t.config)),
+      forgetFailedPurges: opts.forgetFailedPurges,
+    });
     link.start();
     const p = { link, cache, profiles, loads: () => loads, stop: () => link.stop() };
     started.push(p);

@@ -153,7 +153,8 @@ describe('write-through and purge', () => {
     await w.direct.set(dashboardKey, '{}', 'PX', 60_000);
     await p.profiles.update(id, { email: 'someone@example.com' });
     expect(await w.direct.exists(w.entryKey(id), dashboardKey)).toBe(0);
-    expect((await p.cache.get(id))?.email).toBe('someone@example.com');
+    expect((await p.profiles.get(id)).email).toBe('someone@example.com');
+    expect(await w.direct.get(w.entryKey(id))).not.toContain('someone');
     expect(await w.pendingInvalidations(id)).toBe(0);
   });
 });

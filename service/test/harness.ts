@@ -11,6 +11,8 @@ import { createApp } from '../api/app.ts';
 import { createReadServices } from '../api/read-services.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../fraud/rules.ts';
+import { createFraudScreen } from '../fraud/screen.ts';
 import { createLogger } from '../log.ts';
 import { deposit } from '../money/operations.ts';
 
@@ -41,6 +43,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<T
     QUEUE_PREFIX: name,
     CACHE_PREFIX: name,
     LOG_LEVEL: 'warn',
+    ...FRAUD_RULES_WIDE_OPEN,
     ...overrides,
   });
   const config = loadConfig(env);
@@ -65,10 +68,12 @@ export function testApi(t: TestEnv) {
   const log = createLogger({ role: 'test-api', level: 'silent' });
   const reads = createReadServices(t.config, t.pool, log);
   reads.start();
+  const fraud = createFraudScreen(t.config, reads.link);
   const app = createApp({
     pool: t.pool,
     redisQueue,
     reads,
+    fraud,
     log,
     maxAmount: t.config.MAX_AMOUNT,
     money: {
@@ -84,7 +89,8 @@ export function testApi(t: TestEnv) {
     opts: {
       key?: string;
       body?: unknown;
-      rawBody?: string;
+      /** The body as it goes on the wire: text, or bytes (which need not be UTF-8). */
+      rawBody?: string | Uint8Array;
       idem?: string;
       headers?: Record<string, string>;
     } = {},
@@ -93,7 +99,7 @@ export function testApi(t: TestEnv) {
     if (opts.key) headers.authorization = `Bearer ${opts.key}`;
     if (opts.idem) headers['idempotency-key'] = opts.idem;
     const body = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    const res = await app.request(path, { method, headers, body });
+    const res = await app.request(path, { method, headers, body: body as BodyInit | undefined });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   }
@@ -103,21 +109,40 @@ export function testApi(t: TestEnv) {
     reads,
     async close() {
       redisQueue.disconnect();
+      fraud.close();
       await reads.stop();
     },
   };
 }
 
-/** A user with one account holding `balance` minor units. */
+/** The test database's operator (created once per database): deposits, i.e. money, come only from one. */
+const operators = new WeakMap<pg.Pool, Promise<{ id: string; apiKey: string }>>();
+export function testOperator(t: TestEnv): Promise<{ id: string; apiKey: string }> {
+  let operator = operators.get(t.pool);
+  if (!operator) {
+    operator = createUser(t.pool, 'test-operator', { role: 'operator' });
+    operators.set(t.pool, operator);
+  }
+  return operator;
+}
+
+/** A user with one account holding `balance` minor units, deposited by the test operator. */
 export async function fundedUser(t: TestEnv, opts: { balance: number; currency?: string; name?: string }) {
   const currency = opts.currency ?? 'USD';
   const user = await createUser(t.pool, opts.name ?? 'test');
   const account = await createAccount(t.pool, user.id, currency);
   if (opts.balance > 0) {
-    await deposit(
+    const funded = await deposit(
       { pool: t.pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set() },
-      { userId: user.id, idempotencyKey: null, accountId: account.id, amount: opts.balance, currency },
+      {
+        operatorId: (await testOperator(t)).id,
+        idempotencyKey: null,
+        accountId: account.id,
+        amount: opts.balance,
+        currency,
+      },
     );
+    if (funded.status !== 201) throw new Error(`funding failed: ${JSON.stringify(funded.body)}`);
   }
   return { userId: user.id, apiKey: user.apiKey, accountId: account.id, currency };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { deposit } from '../money/operations.ts';
+import { accountAudit, fundedUser, type TestEnv, testApi, testEnv, testOperator } from './harness.ts';
 
 let t: TestEnv;
 let api: ReturnType<typeof testApi>;
@@ -18,6 +19,38 @@ const payoutBody = (accountId: string, amount = 100) => ({
   amount,
   currency: 'USD',
   destination: 'IBAN-1',
+});
+
+describe('deposits: money is created by operators only', () => {
+  it("funds any user's account with an operator key, and records the operator", async () => {
+    const u = await fundedUser(t, { balance: 0 });
+    const operator = await testOperator(t);
+    const res = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
+      key: operator.apiKey,
+      body: { amount: 700, currency: 'USD' },
+    });
+    expect(res).toMatchObject({ status: 201, body: { amount: 700, balance: 700, madeBy: operator.id } });
+    const { rows } = await t.pool.query(
+      'SELECT made_by, amount::int FROM deposits WHERE operation_id = $1 AND account_id = $2',
+      [res.body.id, u.accountId],
+    );
+    expect(rows).toEqual([{ made_by: operator.id, amount: 700 }]);
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+  });
+
+  it('refuses an ordinary user in the database too, not only at the API', async () => {
+    const u = await fundedUser(t, { balance: 0 });
+    const money = { pool: t.pool, lockTimeoutMs: 2_000, retries: 0, sabotage: new Set<never>() };
+    const attempt = deposit(money, {
+      operatorId: u.userId,
+      idempotencyKey: null,
+      accountId: u.accountId,
+      amount: 1_000,
+      currency: 'USD',
+    });
+    await expect(attempt).rejects.toMatchObject({ status: 403, code: 'operator_only' });
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 0, ledger: 0 });
+  });
 });
 
 describe('concurrent debits on one account', () => {
@@ -70,10 +103,11 @@ describe('idempotency keys', () => {
       idem,
       body: payoutBody(u.accountId),
     });
-    await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
-      key: u.apiKey,
+    const deposited = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
+      key: (await testOperator(t)).apiKey,
       body: { amount: 500, currency: 'USD' },
     });
+    expect(deposited.status).toBe(201);
     const again = await api.call('POST', '/v1/payouts', {
       key: u.apiKey,
       idem,

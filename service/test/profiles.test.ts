@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { balanceQueries, balanceReadsCoalesced } from '../metrics.ts';
-import { eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { eventually, fundedUser, type TestEnv, testApi, testEnv, testOperator } from './harness.ts';
 
 type User = Awaited<ReturnType<typeof fundedUser>>;
 // A long balance window, so "exactly 10 admitted" holds however slowly a loaded machine sends them.
@@ -77,6 +77,55 @@ describe('profiles', () => {
   });
 });
 
+describe('personal data at rest', () => {
+  it('stores and caches email and phone only sealed, and answers them to their owner', async () => {
+    const u = await fundedUser(t, { balance: 0 });
+    const updated = await patch(u, { email: 'ann@example.com', phone: '+4930123456' });
+    expect(updated.body).toMatchObject({ email: 'ann@example.com', phone: '+4930123456' });
+    const dash = await get(u, '/v1/dashboard');
+    expect(dash.body.contact).toEqual({ email: 'a•••@example.com', phone: '•••• 3456' });
+    expect((await get(u, '/v1/profile')).body).toMatchObject({ email: 'ann@example.com' });
+    const { rows } = await t.pool.query('SELECT email_enc, phone_enc FROM profiles WHERE user_id = $1', [
+      u.userId,
+    ]);
+    expect(rows[0].email_enc).toMatch(/^pii1\.k1\.[\w-]+\.[\w-]+$/);
+    expect(rows[0].phone_enc).toMatch(/^pii1\.k1\./);
+    const cached = await direct.mget(
+      `${t.config.CACHE_PREFIX}:cache:profile:${u.userId}`,
+      `${t.config.CACHE_PREFIX}:cache:dashboard:${u.userId}`,
+    );
+    expect(cached.every((v) => v !== null)).toBe(true);
+    for (const entry of cached) expect(entry).not.toMatch(/ann@|example\.com|4930123456|3456/);
+  });
+
+  it('refuses a sealed value moved to another user: it is bound to its owner', async () => {
+    const a = await fundedUser(t, { balance: 0 });
+    const b = await fundedUser(t, { balance: 0 });
+    await patch(a, { email: 'a@example.com' });
+    await t.pool.query(
+      'UPDATE profiles SET email_enc = (SELECT email_enc FROM profiles WHERE user_id = $1) WHERE user_id = $2',
+      [a.userId, b.userId],
+    );
+    await direct.del(`${t.config.CACHE_PREFIX}:cache:profile:${b.userId}`);
+    expect((await get(b, '/v1/profile')).status).toBe(500);
+  });
+});
+
+describe('ids in any letter case', () => {
+  it('fill one cache entry, keyed by the id Postgres answered, which an update purges', async () => {
+    const owner = await fundedUser(t, { balance: 0 });
+    const other = await fundedUser(t, { balance: 0 });
+    const upper = owner.userId.toUpperCase();
+    expect((await get(other, `/v1/profiles/${upper}`)).body).toMatchObject({
+      userId: owner.userId,
+      version: 1,
+    });
+    expect(await direct.keys(`${t.config.CACHE_PREFIX}:cache:profile:${upper}*`)).toEqual([]);
+    await patch(owner, { bio: 'changed' });
+    expect((await get(other, `/v1/profiles/${upper}`)).body).toMatchObject({ bio: 'changed', version: 2 });
+  });
+});
+
 describe('dashboard', () => {
   it('caches layout and history for 5 minutes but reads balances live', async () => {
     const u = await fundedUser(t, { balance: 1_000 });
@@ -91,10 +140,11 @@ describe('dashboard', () => {
     const ttl = await direct.pttl(`${t.config.CACHE_PREFIX}:cache:dashboard:${u.userId}`);
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(330_000);
-    await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
-      key: u.apiKey,
+    const deposited = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
+      key: (await testOperator(t)).apiKey,
       body: { amount: 500, currency: 'USD' },
     });
+    expect(deposited.status).toBe(201);
     const second = await get(u, '/v1/dashboard');
     expect(second.body.accounts[0].balance).toBe(1_500);
     expect(second.body.metadataCachedAt).toBe(first.body.metadataCachedAt);
@@ -198,6 +248,26 @@ describe('malformed profile requests', () => {
     const res = await patch(u, body);
     expect(res).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
     expect(await snapshot()).toEqual(before);
+  });
+
+  // A lone surrogate used to reach Postgres, which refused the jsonb: a 500. JSON.stringify escapes
+  // it (\ud800), as a client would send it.
+  const unicodeCases: Array<[string, unknown]> = [
+    ['bio with a lone high surrogate', { bio: 'caf\ud800e' }],
+    ['displayName with a lone low surrogate', { displayName: '\udc00Ada' }],
+    ['email with a lone surrogate', { email: 'a\ud83d@example.com' }],
+    ['a lone surrogate in a dashboard widget', { dashboardLayout: ['\ud800'] }],
+  ];
+  it.each(unicodeCases)('PATCH /v1/profile with %s: 400 invalid_unicode', async (_name, body) => {
+    const before = await snapshot();
+    const res = await patch(u, body);
+    expect(res).toMatchObject({ status: 400, body: { code: 'invalid_unicode' } });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('PATCH /v1/profile with a well-formed astral character (an emoji) is fine', async () => {
+    const res = await patch(u, { bio: 'payouts \ud83d\udcb8' });
+    expect(res).toMatchObject({ status: 200, body: { bio: 'payouts 💸' } });
   });
 
   it('PATCH /v1/profile with a body that is not JSON: 400 invalid_request', async () => {

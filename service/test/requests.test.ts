@@ -1,13 +1,15 @@
 // Malformed, unauthenticated and forbidden requests: each gets its stable error code and changes nothing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { accountAudit, fundedUser, type TestEnv, testApi, testEnv, testOperator } from './harness.ts';
 
 type User = Awaited<ReturnType<typeof fundedUser>>;
 /** The fixtures a case builds its request from: A and B each own one funded USD account. */
 interface World {
   a: User;
   b: User;
+  /** The operator's API key: the only kind that may deposit. */
+  operator: string;
   aPayoutId: string;
   maxAmount: number;
 }
@@ -17,7 +19,7 @@ interface Req {
   key?: string;
   idem?: string;
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 interface Case {
@@ -39,7 +41,13 @@ beforeAll(async () => {
   const b = await fundedUser(t, { balance: BALANCE, name: 'b' });
   const p = await api.call('POST', '/v1/payouts', { key: a.apiKey, idem: randomUUID(), body: payout(a) });
   expect(p.status).toBe(201);
-  w = { a, b, aPayoutId: p.body.id, maxAmount: t.config.MAX_AMOUNT };
+  w = {
+    a,
+    b,
+    operator: (await testOperator(t)).apiKey,
+    aPayoutId: p.body.id,
+    maxAmount: t.config.MAX_AMOUNT,
+  };
 });
 afterAll(async () => {
   api.close();
@@ -65,6 +73,7 @@ async function snapshot() {
            (SELECT count(*) FROM ledger_entries)::int AS "ledgerEntries",
            (SELECT count(*) FROM bank_transfers)::int AS "bankTransfers",
            (SELECT count(*) FROM idempotency_keys)::int AS "idempotencyKeys",
+           (SELECT count(*) FROM deposits)::int AS deposits,
            (SELECT coalesce(jsonb_object_agg(id, balance), '{}') FROM accounts) AS balances`);
   return rows[0];
 }
@@ -110,7 +119,12 @@ const depositBody = (name: string, body: unknown): Case => ({
   name: `deposit: ${name}`,
   status: 400,
   code: 'invalid_request',
-  req: ({ a }) => ({ method: 'POST', path: `/v1/accounts/${a.accountId}/deposits`, key: a.apiKey, body }),
+  req: ({ a, operator }) => ({
+    method: 'POST',
+    path: `/v1/accounts/${a.accountId}/deposits`,
+    key: operator,
+    body,
+  }),
 });
 const accountBody = (name: string, req: Partial<Req>): Case => ({
   name: `account creation: ${name}`,
@@ -147,6 +161,12 @@ const malformed: Case[] = [
     rawBody: `{"accountId":"${a.accountId}","amount":1e400,"currency":"USD","destination":"IBAN-1"}`,
   })),
   payoutBody('currency lowercase', ({ a }) => payout(a, { currency: 'usd' })),
+  payoutBody('currency not in ISO 4217', ({ a }) => payout(a, { currency: 'ABC' })),
+  payoutBody('currency without minor units (gold)', ({ a }) => payout(a, { currency: 'XAU' })),
+  payoutBody('currency the ISO test code', ({ a }) => payout(a, { currency: 'XTS' })),
+  payoutBody('JPY amount above 10,000,000 yen (MAX_AMOUNT in major units)', ({ a, maxAmount }) =>
+    payout(a, { currency: 'JPY', amount: maxAmount / 100 + 1 }),
+  ),
   payoutBody('currency of 4 letters', ({ a }) => payout(a, { currency: 'USDT' })),
   payoutBody('currency a number', ({ a }) => payout(a, { currency: 840 })),
   payoutBody('accountId not a uuid', ({ a }) => payout(a, { accountId: 'not-a-uuid' })),
@@ -154,6 +174,52 @@ const malformed: Case[] = [
   payoutBody('destination empty', ({ a }) => payout(a, { destination: '' })),
   payoutBody('destination of 101 characters', ({ a }) => payout(a, { destination: 'd'.repeat(101) })),
   payoutBody('destination with a NUL character', ({ a }) => payout(a, { destination: 'IBAN\u0000-1' })),
+  payoutCase(
+    'Content-Type text/plain',
+    ({ a }) => ({ body: payout(a), headers: { 'content-type': 'text/plain' } }),
+    {
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+  ),
+  payoutCase('an empty Content-Type', ({ a }) => ({ body: payout(a), headers: { 'content-type': '' } }), {
+    status: 415,
+    code: 'unsupported_media_type',
+  }),
+  payoutCase(
+    'Content-Type JSON in Latin-1',
+    ({ a }) => ({ body: payout(a), headers: { 'content-type': 'application/json; charset=iso-8859-1' } }),
+    { status: 415, code: 'unsupported_media_type' },
+  ),
+  payoutCase(
+    'form-encoded',
+    () => ({ rawBody: 'amount=100', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    { status: 415, code: 'unsupported_media_type' },
+  ),
+  // JSON.stringify would escape a lone surrogate, and so does a client: the escape goes on the wire.
+  payoutCase(
+    'destination with a lone surrogate',
+    ({ a }) => ({
+      rawBody: `{"accountId":"${a.accountId}","amount":100,"currency":"USD","destination":"IBAN-\\ud800"}`,
+    }),
+    { code: 'invalid_unicode' },
+  ),
+  payoutCase(
+    'a lone surrogate in an unknown key',
+    ({ a }) => ({ rawBody: `{"accountId":"${a.accountId}","\\udc00":1}` }),
+    { code: 'invalid_unicode' },
+  ),
+  payoutCase(
+    'a body that is not UTF-8',
+    ({ a }) => ({
+      rawBody: Buffer.concat([
+        Buffer.from(`{"accountId":"${a.accountId}","amount":100,"currency":"USD","destination":"IBAN-`),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}'),
+      ]),
+    }),
+    { code: 'invalid_unicode' },
+  ),
   {
     name: 'payout: a body over 16 KiB',
     status: 413,
@@ -167,6 +233,15 @@ const malformed: Case[] = [
     }),
   },
   transferBody('to the same account', (w) => transfer(w, { toAccountId: w.a.accountId })),
+  transferBody('to the same account, its id in upper case', (w) =>
+    transfer(w, { toAccountId: w.a.accountId.toUpperCase() }),
+  ),
+  transferBody('to the same account, both ids in mixed case', (w) =>
+    transfer(w, {
+      fromAccountId: w.a.accountId.toUpperCase(),
+      toAccountId: w.a.accountId.replace(/[a-f]/, (ch) => ch.toUpperCase()),
+    }),
+  ),
   transferBody('amount 0', (w) => transfer(w, { amount: 0 })),
   transferBody('currency lowercase', (w) => transfer(w, { currency: 'usd' })),
   transferBody('fromAccountId not a uuid', (w) => transfer(w, { fromAccountId: 'nope' })),
@@ -189,10 +264,10 @@ const malformed: Case[] = [
     name: 'deposit: account id not a uuid',
     status: 400,
     code: 'invalid_request',
-    req: ({ a }) => ({
+    req: ({ operator }) => ({
       method: 'POST',
       path: '/v1/accounts/not-a-uuid/deposits',
-      key: a.apiKey,
+      key: operator,
       body: { amount: 100, currency: 'USD' },
     }),
   },
@@ -200,10 +275,10 @@ const malformed: Case[] = [
     name: 'deposit: Idempotency-Key of 256 characters',
     status: 400,
     code: 'invalid_request',
-    req: ({ a }) => ({
+    req: ({ a, operator }) => ({
       method: 'POST',
       path: `/v1/accounts/${a.accountId}/deposits`,
-      key: a.apiKey,
+      key: operator,
       idem: 'k'.repeat(256),
       body: { amount: 100, currency: 'USD' },
     }),
@@ -301,6 +376,17 @@ describe('401 without a valid API key', () => {
   });
 });
 
+describe('the Authorization scheme in any letter case (RFC 9110)', () => {
+  it.each(['bearer', 'BEARER', 'Bearer', 'bEaReR'])('%s <key> is accepted', async (scheme) => {
+    const res = await send({
+      method: 'GET',
+      path: `/v1/accounts/${w.a.accountId}`,
+      headers: { authorization: `${scheme} ${w.a.apiKey}` },
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
 describe("403 on another user's resources, 404 on unknown ones", () => {
   const cases: Case[] = [
     {
@@ -310,9 +396,21 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
       req: ({ a, b }) => ({ method: 'GET', path: `/v1/accounts/${a.accountId}`, key: b.apiKey }),
     },
     {
+      name: 'A deposits into their own account (money is created by operators only)',
+      status: 403,
+      code: 'operator_only',
+      req: ({ a }) => ({
+        method: 'POST',
+        path: `/v1/accounts/${a.accountId}/deposits`,
+        key: a.apiKey,
+        idem: randomUUID(),
+        body: { amount: 100, currency: 'USD' },
+      }),
+    },
+    {
       name: "B deposits into A's account",
       status: 403,
-      code: 'forbidden',
+      code: 'operator_only',
       req: ({ a, b }) => ({
         method: 'POST',
         path: `/v1/accounts/${a.accountId}/deposits`,
@@ -361,10 +459,10 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
       name: 'a deposit into an unknown account',
       status: 404,
       code: 'account_not_found',
-      req: ({ a }) => ({
+      req: ({ operator }) => ({
         method: 'POST',
         path: `/v1/accounts/${randomUUID()}/deposits`,
-        key: a.apiKey,
+        key: operator,
         body: { amount: 100, currency: 'USD' },
       }),
     },
@@ -410,6 +508,12 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
       req: ({ a }) => ({ method: 'DELETE', path: `/v1/accounts/${a.accountId}`, key: a.apiKey }),
     },
     {
+      name: '/metrics is not on the public port (the ops listener has it)',
+      status: 404,
+      code: 'route_not_found',
+      req: () => ({ method: 'GET', path: '/metrics' }),
+    },
+    {
       name: 'an unknown route outside /v1',
       status: 404,
       code: 'route_not_found',
@@ -419,6 +523,12 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
   it.each(cases)('$name → $status $code', async ({ req, status, code }) => {
     const res = await sendUnchanged(req(w));
     expect(res).toMatchObject({ status, body: { code } });
+  });
+
+  it('answers /readyz on the public port without saying which dependency is down', async () => {
+    const res = await send({ method: 'GET', path: '/readyz' });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual(['status']);
   });
 
   it("answers B with nothing of A's account or payout", async () => {
@@ -447,10 +557,10 @@ describe('422 currency mismatch', () => {
       name: 'a EUR deposit into a USD account',
       status: 422,
       code: 'currency_mismatch',
-      req: ({ a }) => ({
+      req: ({ a, operator }) => ({
         method: 'POST',
         path: `/v1/accounts/${a.accountId}/deposits`,
-        key: a.apiKey,
+        key: operator,
         idem: randomUUID(),
         body: { amount: 100, currency: 'EUR' },
       }),

@@ -7,6 +7,7 @@ import {
   type PayoutJobData,
   payoutJobOptions,
 } from '../queue/queues.ts';
+import { redisTlsOptions } from '../redis-tls.ts';
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from './dead-letters.ts';
 
 /**
@@ -21,7 +22,11 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfig();
-  const connection = new Redis(config.REDIS_QUEUE_URL, { maxRetriesPerRequest: 1, connectTimeout: 3_000 });
+  const connection = new Redis(config.REDIS_QUEUE_URL, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3_000,
+    ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+  });
   const dlq = openQueue<DeadLetter>(DEAD_LETTER_QUEUE, connection, config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
   try {

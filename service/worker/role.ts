@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { opsApp } from '../http/ops-app.ts';
-import { listen } from '../http/serve.ts';
+import { listenOps } from '../http/ops-listener.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
 import {
@@ -48,7 +48,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     name: 'worker',
   });
   await migrate(pool);
-  const bank = new BankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS });
+  const bank = new BankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    signingKey: config.BANK_SIGNING_KEY,
+  });
   const connection = queueConnection(config);
   const dlq = openQueue<DeadLetter>(DEAD_LETTER_QUEUE, connection, config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
@@ -94,7 +98,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     ),
   );
 
-  const server = await listen(opsApp(), { host: config.HOST, port: config.PORT });
+  const server = await listenOps(opsApp(), config, log);
   return {
     async stop() {
       // close() lets in-flight jobs finish and takes no new ones: a deploy loses nothing.

@@ -1,30 +1,35 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { Forbidden, NotFound } from '../../errors.ts';
-import { payout } from '../../money/operations.ts';
+import { screenedPayout } from '../../fraud/screened-payout.ts';
 import { getTransfer } from '../../payouts/transfers-repo.ts';
 import type { ApiDeps, ApiEnv } from '../deps.ts';
-import { amount, body, currency, idempotencyKeyHeader, param, uuid } from '../validate.ts';
+import { amount, body, currency, idempotencyKeyHeader, param, uuid, withinLimit } from '../validate.ts';
 
-/** /v1/payouts: debit an account and send the money to a bank destination, exactly once per key. */
+/**
+ * /v1/payouts: debit an account and send the money to a bank destination, exactly once per key; a
+ * payout the fraud rules hold answers 201 in MANUAL_REVIEW and waits for an operator.
+ */
 export function payoutRoutes(deps: ApiDeps) {
-  const createSchema = z.strictObject({
-    accountId: uuid,
-    amount: amount(deps.maxAmount),
-    currency,
-    // Postgres text cannot hold NUL (SQLSTATE 22021): refused here as 400, not a 500 from the insert.
-    destination: z
-      .string()
-      .min(1)
-      .max(100)
-      .refine((d) => !d.includes('\0'), 'no NUL character'),
-  });
+  const createSchema = z
+    .strictObject({
+      accountId: uuid,
+      amount,
+      currency,
+      // Postgres text cannot hold NUL (SQLSTATE 22021): refused here as 400, not a 500 from the insert.
+      destination: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((d) => !d.includes('\0'), 'no NUL character'),
+    })
+    .superRefine(withinLimit(deps.maxAmount));
 
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
       const idempotencyKey = idempotencyKeyHeader(c, { required: true });
       const input = await body(c, createSchema);
-      const result = await payout(deps.money, { userId: c.var.userId, idempotencyKey, ...input });
+      const result = await screenedPayout(deps, { userId: c.var.userId, idempotencyKey, ...input });
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(result.body, result.status as 201 | 422);
     })

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { profilePatch, publicProfile } from '../../profiles/profile.ts';
+import { profilePatch } from '../../profiles/profile.ts';
 import { rateLimit } from '../../ratelimit/rate-limit.ts';
 import type { ApiDeps, ApiEnv } from '../deps.ts';
 import { body, param, uuid } from '../validate.ts';
@@ -22,7 +22,6 @@ export function publicProfileRoutes(deps: ApiDeps) {
   const { limiter, profiles } = deps.reads;
   return new Hono<ApiEnv>().get('/:userId', rateLimit({ limiter, routeClass: 'profile-read' }), async (c) => {
     const userId = param(c, 'userId', uuid);
-    const profile = await profiles.get(userId);
-    return c.json(userId === c.var.userId ? profile : publicProfile(profile));
+    return c.json(userId === c.var.userId ? await profiles.get(userId) : await profiles.getPublic(userId));
   });
 }

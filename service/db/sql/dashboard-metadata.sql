@@ -1,8 +1,10 @@
--- The cacheable part of a user's dashboard: layout, name, contact details (masked by the API) and
--- history metadata per account (opened, payouts so far, last payout). Never balances: those are live.
--- $1 user id. Returns: version, display_name, email, phone, layout, accounts (jsonb array) (0 or 1 row).
+-- The cacheable part of a user's dashboard: layout, name, contact details (sealed; opened and masked by
+-- the API) and history metadata per account (opened, payouts so far, last payout). Never balances: those
+-- are live. $1 user id.
+-- Returns: user_id, version, display_name, email, phone, layout, accounts (jsonb array) (0 or 1 row).
 -- Lock: none. Payout counts use bank_transfers_account_id_created_at_idx.
-SELECT p.version, p.display_name, p.email, p.phone, p.dashboard_layout AS layout,
+SELECT p.user_id, p.version, p.display_name, p.email_enc AS email, p.phone_enc AS phone,
+       p.dashboard_layout AS layout,
        coalesce((SELECT jsonb_agg(jsonb_build_object(
                           'accountId', a.id,
                           'currency', a.currency,

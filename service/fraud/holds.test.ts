@@ -1,0 +1,157 @@
+// Payouts held by the fraud rules, end to end in the database: answered 201 in MANUAL_REVIEW, debited,
+// never claimable by the relay until released; released goes on through the outbox, refused is refunded.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommandTable } from '../cli/command-table.ts';
+import { sql } from '../db/sql.ts';
+import { accountAudit, eventually, fundedUser, type TestEnv, testApi, testEnv } from '../test/harness.ts';
+import { openHolds, refuseHeldPayout, releaseHeldPayout } from './holds.ts';
+import { fraudCommands } from './ops-commands.ts';
+
+let t: TestEnv;
+let api: ReturnType<typeof testApi>;
+beforeAll(async () => {
+  t = await testEnv({ FRAUD_MAX_PAYOUTS: '2', FRAUD_WINDOW_MS: '600000', FRAUD_ANOMALY_FACTOR: '0' });
+  api = testApi(t);
+  await eventually(async () => api.reads.link.reachable());
+});
+afterAll(async () => {
+  await api.close();
+  await t.close();
+});
+
+type User = Awaited<ReturnType<typeof fundedUser>>;
+const pay = (u: User, amount = 100, idem = randomUUID()) =>
+  api.call('POST', '/v1/payouts', {
+    key: u.apiKey,
+    idem,
+    body: { accountId: u.accountId, amount, currency: 'USD', destination: 'IBAN-1' },
+  });
+
+/** Transfer ids the relay would claim now (rolled back: nothing is claimed for real). */
+async function claimable(): Promise<string[]> {
+  const client = await t.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(sql('outbox-claim'), [10_000]);
+    return rows.map((r) => r.id);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+/** A user with two admitted payouts and one held (FRAUD_MAX_PAYOUTS = 2); returns the held one's id. */
+async function heldPayout(u: User): Promise<string> {
+  expect((await pay(u)).body.status).toBe('PENDING');
+  expect((await pay(u)).body.status).toBe('PENDING');
+  const held = await pay(u);
+  expect(held).toMatchObject({ status: 201, body: { status: 'MANUAL_REVIEW', amount: 100 } });
+  return held.body.id;
+}
+
+describe('a payout held by the fraud rules', () => {
+  it('is debited, answered 201 MANUAL_REVIEW, queued for review and invisible to the relay', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const id = await heldPayout(u);
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+    expect((await api.call('GET', `/v1/payouts/${id}`, { key: u.apiKey })).body).toMatchObject({
+      status: 'MANUAL_REVIEW',
+    });
+    expect(await claimable()).not.toContain(id);
+    const holds = await openHolds(t.pool, { limit: 1_000 });
+    expect(holds.find((h) => h.transferId === id)).toMatchObject({ reason: 'velocity_count', amount: 100 });
+    const { rows } = await t.pool.query(sql('outbox-unpublished-count'));
+    expect(rows[0].n).toBe((await claimable()).length);
+  });
+
+  it('a payout that did not happen (insufficient funds, a replay) does not count against the window', async () => {
+    const u = await fundedUser(t, { balance: 150 });
+    const idem = randomUUID();
+    expect((await pay(u, 100, idem)).body.status).toBe('PENDING');
+    expect((await pay(u, 100, idem)).headers.get('idempotent-replayed')).toBe('true');
+    expect((await pay(u, 100)).status).toBe(422);
+    expect((await pay(u, 50)).body.status).toBe('PENDING');
+  });
+
+  it('released: PENDING, claimable by the relay, the decision recorded; a second decision changes nothing', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const id = await heldPayout(u);
+    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-alice', note: 'customer confirmed' })).toBe(
+      'released',
+    );
+    expect(await claimable()).toContain(id);
+    const { rows } = await t.pool.query(
+      'SELECT t.status, h.decision, h.decided_by, h.note FROM bank_transfers t JOIN payout_holds h ON h.transfer_id = t.id WHERE t.id = $1',
+      [id],
+    );
+    expect(rows[0]).toEqual({
+      status: 'PENDING',
+      decision: 'released',
+      decided_by: 'ops-alice',
+      note: 'customer confirmed',
+    });
+    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-bob' })).toBe('already_decided');
+    expect(await refuseHeldPayout(t.pool, id, { by: 'ops-bob' })).toBe('already_decided');
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+  });
+
+  it('refused: FAILED and refunded by a reversal entry, never claimable', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const id = await heldPayout(u);
+    expect(await refuseHeldPayout(t.pool, id, { by: 'ops-alice' })).toBe('refused');
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 800, ledger: 800 });
+    expect(await claimable()).not.toContain(id);
+    const { rows } = await t.pool.query('SELECT status, last_error FROM bank_transfers WHERE id = $1', [id]);
+    expect(rows[0]).toEqual({ status: 'FAILED', last_error: 'fraud_refused' });
+    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-bob' })).toBe('already_decided');
+  });
+
+  it('refuses to decide what the fraud rules did not hold: a normal payout, or recon manual review', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const normal = (await pay(u)).body.id;
+    expect(await refuseHeldPayout(t.pool, normal, { by: 'x' })).toBe('not_held');
+    expect(await releaseHeldPayout(t.pool, normal, { by: 'x' })).toBe('not_held');
+    await t.pool.query(sql('recon-mark-manual-review'), [[normal], 'recon gave up']);
+    expect(await refuseHeldPayout(t.pool, normal, { by: 'x' })).toBe('not_held');
+    expect(await releaseHeldPayout(t.pool, randomUUID(), { by: 'x' })).toBe('not_held');
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 900, ledger: 900 });
+  });
+});
+
+describe('npm run fraud (the command table the ops CLI merges)', () => {
+  async function run(argv: string[]) {
+    const out: string[] = [];
+    const code = await runCommandTable(
+      'fraud',
+      fraudCommands,
+      argv,
+      async () => ({
+        config: t.config,
+        pool: t.pool,
+        out: (l) => out.push(l),
+        note: () => {},
+        close: async () => {},
+      }),
+      () => {},
+    );
+    return { code, out };
+  }
+
+  it('lists the held payout, releases one and refuses another by transfer id', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const first = await heldPayout(u);
+    const second = (await pay(u)).body.id;
+    const listed = (await run(['list'])).out.map((l) => JSON.parse(l).transferId);
+    expect(listed).toEqual(expect.arrayContaining([first, second]));
+    expect(await run(['release', first.toUpperCase(), '--by', 'ops-carol'])).toEqual({
+      code: 0,
+      out: [`${first}: released: PENDING again; the relay sends it to the bank`],
+    });
+    expect((await run(['refuse', second, '--note', 'stolen card'])).code).toBe(0);
+    expect((await run(['refuse', second])).code).toBe(1);
+    expect((await run(['release', 'not-a-uuid'])).code).toBe(2);
+    expect((await run(['approve', first])).code).toBe(2);
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+  });
+});
