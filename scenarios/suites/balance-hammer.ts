@@ -22,7 +22,8 @@ export const balanceHammer: Scenario = {
   name: 'balance-hammer',
   summary: 'one user asks for their balance far faster than allowed, through two API processes',
   checks: ['rate-limit-held', 'limited-cleanly', 'balance-queries-bounded'],
-  sabotages: ['non-atomic-limiter'],
+  faults: [],
+  sabotages: [{ sabotage: 'non-atomic-limiter', caughtBy: ['rate-limit-held'] }],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
   async run(ctx) {
     const seconds = ctx.scale === 'full' ? 40 : 8;

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
+import { opsInFlight } from '../../chaos/evidence.ts';
 import type { Fault } from '../../chaos/nemesis.ts';
 import { createUser } from '../../service/accounts/accounts-repo.ts';
 import { loadConfig } from '../../service/config.ts';
@@ -37,7 +38,8 @@ export const cacheStampede: Scenario = {
   name: 'cache-stampede',
   summary: '1,000 concurrent reads of one hot profile across three API processes as its cache entry expires',
   checks: ['one-load-per-expiry', 'reads-answered', 'no-stale-profile'],
-  sabotages: ['no-single-flight'],
+  faults: ['latency'],
+  sabotages: [{ sabotage: 'no-single-flight', caughtBy: ['one-load-per-expiry'] }],
   plan: () => ({
     workers: 1,
     recon: false,
@@ -75,7 +77,7 @@ export const cacheStampede: Scenario = {
         await warm(ctx, cache, key, clients[0] as ReadClient, readers[0] as { apiKey: string }, owner.id);
         await untilExpiry(cache, key);
         const before = await loads(apis.map((a) => a.opsUrl));
-        const slow = latency(proxies.links.postgres, DB_LATENCY_MS);
+        const slow = opsInFlight(latency(proxies.links.postgres, DB_LATENCY_MS), ctx.recorder.ops);
         await ctx.nemesis.inject(slow);
         const from = ctx.recorder.now();
         await Promise.all(

@@ -29,7 +29,11 @@ export const doubleDebit: Scenario = {
     'money-conserved',
     '…standard',
   ],
-  sabotages: ['no-row-lock', 'no-idempotency'],
+  faults: [],
+  sabotages: [
+    { sabotage: 'no-row-lock', caughtBy: ['exact-debits', 'money-conserved', 'ledger-matches-balance'] },
+    { sabotage: 'no-idempotency', caughtBy: ['replays-match'] },
+  ],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
   async run(ctx) {
     const size =

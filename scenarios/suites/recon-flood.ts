@@ -1,3 +1,4 @@
+import { hitsAcross } from '../../chaos/evidence.ts';
 import { pause } from '../../chaos/process-faults.ts';
 import { complete, reconBound } from '../checkers/index.ts';
 import type { QueueSample } from '../checkers/recon-bound.ts';
@@ -25,7 +26,8 @@ export const reconFlood: Scenario = {
     'queue-drained',
     '…standard',
   ],
-  sabotages: ['recon-no-throttle'],
+  faults: ['pause'],
+  sabotages: [{ sabotage: 'recon-no-throttle', caughtBy: ['recon-bound'] }],
   plan: () => ({
     workers: 2,
     recon: true,
@@ -65,7 +67,13 @@ export const reconFlood: Scenario = {
     if (!recon) throw new Error('recon-flood needs the recon role');
     // The workers are frozen for the first seconds of the run, as when they are down during a flood:
     // only the throttle then stands between 10,000 rows and the queue.
-    const frozen = ctx.stack.services.filter((s) => s.role === 'worker').map((w) => pause(w));
+    const queued = async () => {
+      const counts = await ctx.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    };
+    const frozen = ctx.stack.services
+      .filter((s) => s.role === 'worker')
+      .map((w) => hitsAcross(pause(w), 'payout jobs queued for the frozen workers', queued));
     for (const f of frozen) await ctx.nemesis.inject(f, 'workers frozen while recon starts');
     const started = Date.now();
     const process = ctx.recorder.process();

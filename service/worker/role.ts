@@ -14,6 +14,7 @@ import {
   PAYOUTS_QUEUE,
   type PayoutJobData,
   queueConnection,
+  workerName,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
 import { jitteredBackoff } from './backoff.ts';
@@ -73,6 +74,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     {
       connection,
       prefix: config.QUEUE_PREFIX,
+      name: workerName(),
       concurrency: config.WORKER_CONCURRENCY,
       stalledInterval: config.STALLED_INTERVAL_MS,
       lockDuration: config.JOB_LOCK_MS,
