@@ -7,6 +7,8 @@ import {
   moneyConserved,
   noNegativeBalance,
   queueDrained,
+  refundedOnce,
+  unknownsResolved,
 } from '../checkers/index.ts';
 import type { CheckResult } from './checker.ts';
 import type { Completed } from './history.ts';
@@ -82,8 +84,10 @@ export function standardChecks(state: FinalState, ops: Completed[]): CheckResult
     noNegativeBalance(state, ops),
     acknowledgedDurable(state, ops),
     bankChargedOnce(state),
+    refundedOnce(state),
     allTerminal(state),
     queueDrained(state),
+    unknownsResolved(state, ops),
   ];
 }
 

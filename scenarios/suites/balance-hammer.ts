@@ -1,8 +1,9 @@
 import { loadConfig } from '../../service/config.ts';
-import { complete } from '../checkers/index.ts';
+import { complete, unknownsResolved } from '../checkers/index.ts';
 import { limitedCleanly } from '../checkers/limited-cleanly.ts';
 import { queriesBounded } from '../checkers/queries-bounded.ts';
 import { rateLimitHeld } from '../checkers/rate-limit-held.ts';
+import { gatherLookups } from '../core/final-state.ts';
 import { scrapeValue } from '../core/metrics-scrape.ts';
 import { ReadClient } from '../core/read-client.ts';
 import type { Scenario } from '../core/scenario.ts';
@@ -21,7 +22,7 @@ const API_PROCESSES = 2;
 export const balanceHammer: Scenario = {
   name: 'balance-hammer',
   summary: 'one user asks for their balance far faster than allowed, through two API processes',
-  checks: ['rate-limit-held', 'limited-cleanly', 'balance-queries-bounded'],
+  checks: ['rate-limit-held', 'limited-cleanly', 'balance-queries-bounded', 'unknowns-resolved'],
   faults: [],
   sabotages: [{ sabotage: 'non-atomic-limiter', caughtBy: ['rate-limit-held'] }],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
@@ -67,6 +68,7 @@ export const balanceHammer: Scenario = {
         held,
         limitedCleanly(ops, { f: 'balance-read' }),
         queriesBounded({ queries, admitted, asked, ...rule, durationMs }),
+        unknownsResolved(await gatherLookups(ctx), ops),
       ],
       figures: {
         asked,

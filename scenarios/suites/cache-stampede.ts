@@ -4,10 +4,11 @@ import { opsInFlight } from '../../chaos/evidence.ts';
 import type { Fault } from '../../chaos/nemesis.ts';
 import { createUser } from '../../service/accounts/accounts-repo.ts';
 import { loadConfig } from '../../service/config.ts';
-import { complete } from '../checkers/index.ts';
+import { complete, unknownsResolved } from '../checkers/index.ts';
 import { type ExpiryRound, loadsPerExpiry } from '../checkers/loads-per-expiry.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
 import { readsAnswered } from '../checkers/reads-answered.ts';
+import { gatherLookups } from '../core/final-state.ts';
 import { scrapeValue } from '../core/metrics-scrape.ts';
 import { ReadClient } from '../core/read-client.ts';
 import type { Scenario, ScenarioContext } from '../core/scenario.ts';
@@ -37,7 +38,7 @@ const DB_LATENCY_MS = 30;
 export const cacheStampede: Scenario = {
   name: 'cache-stampede',
   summary: '1,000 concurrent reads of one hot profile across three API processes as its cache entry expires',
-  checks: ['one-load-per-expiry', 'reads-answered', 'no-stale-profile'],
+  checks: ['one-load-per-expiry', 'reads-answered', 'no-stale-profile', 'unknowns-resolved'],
   faults: ['latency'],
   sabotages: [{ sabotage: 'no-single-flight', caughtBy: ['one-load-per-expiry'] }],
   plan: () => ({
@@ -107,6 +108,7 @@ export const cacheStampede: Scenario = {
             reads: ['profile-read'],
           }),
           noStaleRead(ops),
+          unknownsResolved(await gatherLookups(ctx), ops),
         ],
         figures: {
           apiProcesses: apis.length,
