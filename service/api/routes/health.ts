@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { registry } from '../../metrics.ts';
+import { exposition, registry } from '../../metrics.ts';
 import type { ApiDeps } from '../deps.ts';
 
 const PROBE_TIMEOUT_MS = 1_000;
@@ -32,7 +32,5 @@ export function healthRoutes(deps: ApiDeps) {
       const status = !ready ? 'unready' : redisQueue === 'up' ? 'ready' : 'degraded';
       return c.json({ status, dependencies: { postgres, redisQueue } }, ready ? 200 : 503);
     })
-    .get('/metrics', async (c) =>
-      c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
-    );
+    .get('/metrics', async (c) => c.text(await exposition(), 200, { 'Content-Type': registry.contentType }));
 }
