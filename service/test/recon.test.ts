@@ -189,7 +189,12 @@ describe('recon janitor', () => {
         await probe.query('ROLLBACK');
       }
     };
-    const bankProbe = { lookup: async (key: string) => (await tryLock(key), bank.client.lookup(key)) };
+    const bankProbe = {
+      lookup: async (key: string) => {
+        await tryLock(key);
+        return bank.client.lookup(key);
+      },
+    };
     const queueProbe = Object.create(queue) as typeof queue;
     queueProbe.addBulk = async (jobs) => {
       for (const j of jobs) await tryLock(j.data.transferId);
