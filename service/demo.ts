@@ -26,7 +26,7 @@ export async function seedDemo(databaseUrl: string): Promise<DemoUser[]> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await migrate(pool);
-    const money = { pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set<never>() };
+    const money = { pool, lockTimeoutMs: 2_000, retries: 3 };
     const users: DemoUser[] = [];
     for (const spec of DEMO) {
       const user = await createUser(pool, spec.name);

@@ -15,7 +15,7 @@ export async function fundedAccounts(
   n: number,
   balance: number,
 ): Promise<FundedAccount[]> {
-  const money = { pool: ctx.db, lockTimeoutMs: 5_000, retries: 3, sabotage: new Set<never>() };
+  const money = { pool: ctx.db, lockTimeoutMs: 5_000, retries: 3 };
   const out: FundedAccount[] = [];
   for (let i = 0; i < n; i++) {
     const user = await createUser(ctx.db, `scenario-${i}`);

@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
+import { sabotagedExecutors } from '../money/sabotage.ts';
 import {
   openQueue,
   PAYOUTS_QUEUE,
@@ -57,7 +58,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       pool,
       lockTimeoutMs: config.LOCK_TIMEOUT_MS,
       retries: config.TX_RETRIES,
-      sabotage: config.SABOTAGE,
+      executors: sabotagedExecutors(config.SABOTAGE, { retries: config.TX_RETRIES }),
       enqueueDirect,
     },
   });

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Sabotage } from '../config.ts';
 import {
   AppError,
   CurrencyMismatch,
@@ -10,15 +9,20 @@ import {
   NotFound,
 } from '../errors.ts';
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
-import { type MoneyRow, type MoneyStatement, mapDatabaseError, runMoneyStatement } from './money-repo.ts';
-import { payoutAckBeforeCommit, payoutWithoutRowLock } from './sabotage.ts';
+import {
+  type MoneyExecutor,
+  type MoneyRow,
+  type MoneyStatement,
+  mapDatabaseError,
+  runMoneyStatement,
+} from './money-repo.ts';
 
 export interface MoneyDeps {
   pool: pg.Pool;
   lockTimeoutMs: number;
   retries: number;
-  /** Empty except in selftest runs (see SABOTAGES in config.ts). */
-  sabotage: ReadonlySet<Sabotage>;
+  /** Broken stand-ins for some statements, in selftest runs only (money/sabotage.ts; see SABOTAGES). */
+  executors?: Partial<Record<MoneyStatement, MoneyExecutor>>;
   /** Sabotage `enqueue-direct` only: publishes a new payout's job right after commit, fire and forget. */
   enqueueDirect?: (transferId: string) => void;
 }
@@ -43,18 +47,15 @@ export interface PayoutInput {
 export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
   const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
   const hash = requestHash('payout', { accountId, amount, currency, destination });
-  const key = deps.sabotage.has('no-idempotency') ? null : idempotencyKey;
-  const execute = deps.sabotage.has('no-row-lock')
-    ? payoutWithoutRowLock
-    : deps.sabotage.has('ack-before-commit')
-      ? payoutAckBeforeCommit
-      : undefined;
-  const result = await run(
-    deps,
-    'payout',
-    [userId, accountId, amount, currency, destination, key, hash],
-    execute,
-  );
+  const result = await run(deps, 'payout', [
+    userId,
+    accountId,
+    amount,
+    currency,
+    destination,
+    idempotencyKey,
+    hash,
+  ]);
   if (deps.enqueueDirect && result.status === 201 && !result.replayed)
     deps.enqueueDirect(String(result.body.id));
   return result;
@@ -109,19 +110,13 @@ function requestHash(operation: string, params: Record<string, unknown>): Buffer
     .digest();
 }
 
-type Executor = (pool: pg.Pool, params: unknown[]) => Promise<MoneyRow>;
-
-async function run(
-  deps: MoneyDeps,
-  statement: MoneyStatement,
-  params: unknown[],
-  sabotaged?: Executor,
-): Promise<MoneyResult> {
+async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]): Promise<MoneyResult> {
   let row: MoneyRow;
   const all = [...params, deps.lockTimeoutMs];
+  const execute = deps.executors?.[statement];
   try {
-    row = sabotaged
-      ? await sabotaged(deps.pool, all).catch((err) => Promise.reject(mapDatabaseError(err)))
+    row = execute
+      ? await execute(deps.pool, all).catch((err) => Promise.reject(mapDatabaseError(err)))
       : await runMoneyStatement(deps.pool, statement, all, { retries: deps.retries });
   } catch (err) {
     moneyOps.inc({ operation: statement, outcome: err instanceof AppError ? err.code : 'error' });

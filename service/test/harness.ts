@@ -13,6 +13,7 @@ import { type Config, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { deposit } from '../money/operations.ts';
+import { sabotagedExecutors } from '../money/sabotage.ts';
 
 /**
  * Test harness: each test file gets its own database (migrated), its own BullMQ prefix and its own
@@ -75,7 +76,7 @@ export function testApi(t: TestEnv) {
       pool: t.pool,
       lockTimeoutMs: t.config.LOCK_TIMEOUT_MS,
       retries: t.config.TX_RETRIES,
-      sabotage: t.config.SABOTAGE,
+      executors: sabotagedExecutors(t.config.SABOTAGE, { retries: t.config.TX_RETRIES }),
     },
   });
   async function call(
@@ -115,7 +116,7 @@ export async function fundedUser(t: TestEnv, opts: { balance: number; currency?:
   const account = await createAccount(t.pool, user.id, currency);
   if (opts.balance > 0) {
     await deposit(
-      { pool: t.pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set() },
+      { pool: t.pool, lockTimeoutMs: 2_000, retries: 3 },
       { userId: user.id, idempotencyKey: null, accountId: account.id, amount: opts.balance, currency },
     );
   }
