@@ -93,3 +93,17 @@ export async function settle(ctx: ScenarioContext, opts: { deadlineMs: number })
   }
   return Date.now() - start;
 }
+
+/** Milliseconds from creation to SETTLED/FAILED of the terminal transfers `where` selects (SQL on t). */
+export async function terminalTimes(
+  ctx: ScenarioContext,
+  where = 'true',
+  params: unknown[] = [],
+): Promise<number[]> {
+  const { rows } = await ctx.db.query<{ ms: number }>(
+    `SELECT extract(epoch FROM t.completed_at - t.created_at) * 1000 AS ms
+       FROM bank_transfers t WHERE t.completed_at IS NOT NULL AND (${where})`,
+    params,
+  );
+  return rows.map((r) => Number(r.ms));
+}

@@ -2,6 +2,7 @@ import type { Scenario } from '../core/scenario.ts';
 import { balanceHammer } from './balance-hammer.ts';
 import { cacheStampede } from './cache-stampede.ts';
 import { doubleDebit } from './double-debit.ts';
+import { lossyBank } from './lossy-bank.ts';
 import { postgresCrash } from './postgres-crash.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash, redisCut } from './redis-cut.ts';
@@ -19,6 +20,7 @@ export const scenarios: Scenario[] = [
   cacheStampede,
   balanceHammer,
   redisOom,
+  lossyBank,
 ];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);
