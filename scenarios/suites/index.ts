@@ -1,5 +1,6 @@
 import type { Scenario } from '../core/scenario.ts';
 import { balanceHammer } from './balance-hammer.ts';
+import { bankPartition } from './bank-partition.ts';
 import { cacheStampede } from './cache-stampede.ts';
 import { doubleDebit } from './double-debit.ts';
 import { lossyBank } from './lossy-bank.ts';
@@ -21,6 +22,7 @@ export const scenarios: Scenario[] = [
   balanceHammer,
   redisOom,
   lossyBank,
+  bankPartition,
 ];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);
