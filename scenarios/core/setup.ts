@@ -31,3 +31,46 @@ export async function fundedAccounts(
   }
   return out;
 }
+
+/**
+ * Payouts as the service would have left them had every worker died after taking them: debited, in the
+ * ledger, PROCESSING, published, and not touched for an hour (so recon takes them). One transaction,
+ * set-based. Returns their ids.
+ */
+export async function seedStuck(
+  ctx: ScenarioContext,
+  opts: { accountIds: string[]; perAccount: number; amount: number },
+): Promise<string[]> {
+  const { rows } = await ctx.db.query<{ id: string }>(
+    `WITH accts AS (SELECT a.id, a.user_id FROM accounts a WHERE a.id = ANY($1)),
+          t AS (
+            INSERT INTO bank_transfers (user_id, account_id, amount, currency, destination, status, attempts,
+                                        created_at, updated_at, published_at)
+            SELECT accts.user_id, accts.id, $3, 'USD', 'IBAN-R', 'PROCESSING', 1,
+                   now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour'
+              FROM accts, generate_series(1, $2)
+            RETURNING id, account_id, amount),
+          l AS (
+            INSERT INTO ledger_entries (account_id, amount, kind, transfer_id, operation_id)
+            SELECT account_id, -amount, 'payout', id, id FROM t),
+          b AS (
+            UPDATE accounts SET balance = balance - $3 * $2 WHERE id = ANY($1))
+     SELECT id FROM t ORDER BY id`,
+    [opts.accountIds, opts.perAccount, opts.amount],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Runs `fn` over the items, `width` at a time. */
+export async function inParallel<T>(
+  items: T[],
+  width: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
+}

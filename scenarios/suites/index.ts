@@ -2,6 +2,7 @@ import type { Scenario } from '../core/scenario.ts';
 import { balanceHammer } from './balance-hammer.ts';
 import { bankPartition } from './bank-partition.ts';
 import { cacheStampede } from './cache-stampede.ts';
+import { deadlock } from './deadlock.ts';
 import { doubleDebit } from './double-debit.ts';
 import { lossyBank } from './lossy-bank.ts';
 import { postgresCrash } from './postgres-crash.ts';
@@ -23,6 +24,7 @@ export const scenarios: Scenario[] = [
   redisOom,
   lossyBank,
   bankPartition,
+  deadlock,
 ];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);
