@@ -3,7 +3,7 @@ import { pause } from '../../chaos/process-faults.ts';
 import { complete, reconBound } from '../checkers/index.ts';
 import type { QueueSample } from '../checkers/recon-bound.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
-import type { Scenario, ScenarioContext } from '../core/scenario.ts';
+import type { Scenario } from '../core/scenario.ts';
 import { fundedAccounts, inParallel, seedStuck } from '../core/setup.ts';
 import { sleep, standardChecks, stateFigures } from '../core/workload.ts';
 
