@@ -5,6 +5,7 @@ import { cacheStampede } from './cache-stampede.ts';
 import { deadlock } from './deadlock.ts';
 import { doubleDebit } from './double-debit.ts';
 import { lossyBank } from './lossy-bank.ts';
+import { poisonJob } from './poison-job.ts';
 import { postgresCrash } from './postgres-crash.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash, redisCut } from './redis-cut.ts';
@@ -25,6 +26,7 @@ export const scenarios: Scenario[] = [
   lossyBank,
   bankPartition,
   deadlock,
+  poisonJob,
 ];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);
