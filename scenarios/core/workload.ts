@@ -63,7 +63,8 @@ export async function payoutUntilDefinite(
   return outcome;
 }
 
-function isDefinite(o: Outcome): boolean {
+/** A definite answer: it happened, or it certainly did not and retrying would not change that. */
+export function isDefinite(o: Outcome): boolean {
   if (o.type === 'ok') return true;
   const status = (o.value as { status?: number } | null)?.status;
   return o.type === 'fail' && status !== 503 && status !== 409;

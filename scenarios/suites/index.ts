@@ -3,6 +3,7 @@ import { balanceHammer } from './balance-hammer.ts';
 import { bankPartition } from './bank-partition.ts';
 import { cacheStampede } from './cache-stampede.ts';
 import { deadlock } from './deadlock.ts';
+import { deployDrain } from './deploy-drain.ts';
 import { doubleDebit } from './double-debit.ts';
 import { lossyBank } from './lossy-bank.ts';
 import { poisonJob } from './poison-job.ts';
@@ -27,6 +28,7 @@ export const scenarios: Scenario[] = [
   bankPartition,
   deadlock,
   poisonJob,
+  deployDrain,
 ];
 
 export const DEFAULT_SUITE = scenarios.map((s) => s.name);
