@@ -21,5 +21,6 @@ export { complete } from './pair.ts';
 export { queueDrained } from './queue-drained.ts';
 export { type QueueSample, reconBound } from './recon-bound.ts';
 export { refundedOnce } from './refunded-once.ts';
+export { refusalsChangedNothing } from './refusals-changed-nothing.ts';
 export { replaysMatch } from './replays-match.ts';
 export { unknownsResolved } from './unknowns-resolved.ts';

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CheckResult } from '../core/checker.ts';
 import type { Completed } from '../core/history.ts';
 import { ErrorExamples } from './error-examples.ts';
-import { idempotencyKey, isKeyInFlight, responseBody, responseStatus } from './response.ts';
+import { idempotencyKey, isKeyInFlight, keyIdentity, responseBody, responseStatus } from './response.ts';
 
 type ReplayError =
   | {
@@ -28,9 +28,9 @@ export function replaysMatch(ops: Completed[]): CheckResult {
   const errors = new ErrorExamples<ReplayError>();
   const originals = new Map<string, Completed>();
   for (const op of ops) {
-    const key = idempotencyKey(op);
+    const identity = keyIdentity(op);
     // The first payout with a key is the original; later ones with the same key are replays in effect.
-    if (op.f === 'payout' && key !== undefined && !originals.has(key)) originals.set(key, op);
+    if (op.f === 'payout' && identity !== undefined && !originals.has(identity)) originals.set(identity, op);
   }
 
   let replays = 0;
@@ -40,9 +40,10 @@ export function replaysMatch(ops: Completed[]): CheckResult {
   let mismatched = 0;
   for (const replay of ops) {
     const key = idempotencyKey(replay);
-    if (replay.f !== 'replay' || key === undefined) continue;
+    const identity = keyIdentity(replay);
+    if (replay.f !== 'replay' || key === undefined || identity === undefined) continue;
     replays++;
-    const original = originals.get(key);
+    const original = originals.get(identity);
     if (!original) {
       orphans++;
       continue;

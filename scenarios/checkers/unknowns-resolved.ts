@@ -2,9 +2,20 @@ import type { CheckResult } from '../core/checker.ts';
 import type { Completed } from '../core/history.ts';
 import { ErrorExamples } from './error-examples.ts';
 import type { FinalState } from './final-state.ts';
+import { keyIdentity } from './response.ts';
 
-/** Writes that carry an Idempotency-Key: the service stores the key with their effect, in one commit. */
-const KEYED_WRITES = new Set(['payout', 'replay', 'transfer', 'deposit']);
+/**
+ * Writes that carry an Idempotency-Key: the service stores the key with their effect, in one commit.
+ * (`reuse`: a key sent again with another request; `other-user`: another user's request, same key string.)
+ */
+export const KEYED_WRITES: ReadonlySet<string> = new Set([
+  'payout',
+  'replay',
+  'transfer',
+  'deposit',
+  'reuse',
+  'other-user',
+]);
 /** Reads change nothing, whether or not they were answered. */
 const READS = new Set(['read', 'profile-read', 'balance-read']);
 
@@ -34,7 +45,9 @@ export function unknownsResolved(lookups: Lookups, ops: Completed[]): CheckResul
     'no-effect': 0,
     unresolved: 0,
   };
-  const keys = new Set(lookups.keys.map((k) => `${k.accountId}\u0000${k.key}`));
+  const keys = new Set(
+    lookups.keys.map((k) => keyIdentity({ request: { accountId: k.accountId, idempotencyKey: k.key } })),
+  );
   const profileUpdates = resolveProfileUpdates(lookups, ops);
   for (const op of ops) {
     if (op.type !== 'info') continue;
@@ -42,11 +55,11 @@ export function unknownsResolved(lookups: Lookups, ops: Completed[]): CheckResul
     let why = '';
     if (READS.has(op.f)) resolution = 'no-effect';
     else if (KEYED_WRITES.has(op.f)) {
-      const key = keyOf(op.request);
-      if (!key) {
+      const identity = keyIdentity(op);
+      if (!identity || identity.startsWith('\u0000')) {
         resolution = 'unresolved';
         why = 'a write without an idempotency key cannot be looked up';
-      } else resolution = keys.has(`${key.accountId}\u0000${key.key}`) ? 'happened' : 'not-happened';
+      } else resolution = keys.has(identity) ? 'happened' : 'not-happened';
     } else if (op.f === 'profile-update') {
       resolution = profileUpdates.get(op) ?? 'unresolved';
       why = 'the profile version cannot tell which of its unknown updates happened';
@@ -70,13 +83,6 @@ export function unknownsResolved(lookups: Lookups, ops: Completed[]): CheckResul
       unresolved: counts.unresolved,
     },
   });
-}
-
-function keyOf(request: unknown): { accountId: string; key: string } | null {
-  const r = request as { idempotencyKey?: unknown; accountId?: unknown; fromAccountId?: unknown } | null;
-  const accountId = r?.accountId ?? r?.fromAccountId;
-  if (typeof r?.idempotencyKey !== 'string' || typeof accountId !== 'string') return null;
-  return { accountId, key: r.idempotencyKey };
 }
 
 /**

@@ -42,10 +42,11 @@ export async function gatherFinalState(ctx: ScenarioContext): Promise<FinalState
  * stored for them, and the versions of profiles with an unknown update. Read directly from Postgres.
  */
 export async function gatherLookups(ctx: ScenarioContext): Promise<Lookups> {
-  const unknown = complete(ctx.recorder.ops).filter((o) => o.type === 'info');
+  // Unknown outcomes are resolved by their keys; refusals are checked to have left none behind.
+  const notOk = complete(ctx.recorder.ops).filter((o) => o.type !== 'ok');
   const keyed: Array<{ accountId: string; key: string }> = [];
   const users = new Set<string>();
-  for (const op of unknown) {
+  for (const op of notOk) {
     const r = op.request as {
       idempotencyKey?: unknown;
       accountId?: unknown;

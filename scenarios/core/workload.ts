@@ -8,6 +8,7 @@ import {
   noNegativeBalance,
   queueDrained,
   refundedOnce,
+  refusalsChangedNothing,
   unknownsResolved,
 } from '../checkers/index.ts';
 import type { CheckResult } from './checker.ts';
@@ -89,6 +90,7 @@ export function standardChecks(state: FinalState, ops: Completed[]): CheckResult
     allTerminal(state),
     queueDrained(state),
     unknownsResolved(state, ops),
+    refusalsChangedNothing(state, ops),
   ];
 }
 
