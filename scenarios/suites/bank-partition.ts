@@ -76,6 +76,7 @@ export const bankPartition: Scenario = {
     }
     const settleMs = await settle(ctx, { deadlineMs: 60_000 });
     const state = await gatherFinalState(ctx);
+    const { transfers = 0, settled = 0, failed = 0 } = stateFigures(state);
     return {
       checks: [
         resolvedByLookup({ unknown, chargedAtBank }, state),
@@ -85,7 +86,9 @@ export const bankPartition: Scenario = {
         unknown_outcomes: unknown.length,
         resolved_by_lookup: resolved,
         charged_at_bank: chargedAtBank.length,
-        ...stateFigures(state),
+        transfers,
+        settled,
+        failed,
         settle_ms: settleMs,
       },
     };

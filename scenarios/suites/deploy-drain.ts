@@ -75,6 +75,7 @@ export const deployDrain: Scenario = {
     );
     const finished = inFlightFinished(jobs);
     const state = await gatherFinalState(ctx);
+    const { transfers = 0, settled = 0, failed = 0 } = stateFigures(state);
     const ops = complete(ctx.recorder.ops);
     const resolved = clientErrorsResolved(ops);
     return {
@@ -88,7 +89,9 @@ export const deployDrain: Scenario = {
         ...Object.fromEntries(
           Object.entries(drainMs).map(([name, ms]) => [`drain_${name.replace(/-/g, '_')}_ms`, ms]),
         ),
-        ...stateFigures(state),
+        transfers,
+        settled,
+        failed,
         settle_ms: settleMs,
       },
     };
