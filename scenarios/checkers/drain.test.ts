@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientErrorsResolved, inFlightFinished } from './drain.ts';
+import { clientErrorsResolved, drainedInTime, inFlightFinished } from './drain.ts';
 import { op } from './test-fixtures.ts';
 
 describe('inFlightFinished', () => {
@@ -31,5 +31,18 @@ describe('clientErrorsResolved', () => {
   it('flags a key whose last answer was still an error', () => {
     const ops = [payout('k1', 'info'), payout('k1', 'fail', 'replay')];
     expect(clientErrorsResolved(ops)).toMatchObject({ valid: false, first: { key: 'k1', attempts: 2 } });
+  });
+});
+
+describe('drainedInTime', () => {
+  it('holds when every process exited with 0, and flags one SIGKILLed after the limit', () => {
+    const clean = { process: 'api', drainMs: 700, code: 0, signal: null };
+    expect(drainedInTime([clean], 30_000).valid).toBe(true);
+    const killed = { process: 'api-2', drainMs: 30_000, code: null, signal: 'SIGKILL' };
+    expect(drainedInTime([clean, killed], 30_000)).toMatchObject({
+      valid: false,
+      errorCount: 1,
+      first: killed,
+    });
   });
 });

@@ -78,3 +78,25 @@ export function clientErrorsResolved(
     figures: { keys: byKey.size, keysWithErrors: errored },
   });
 }
+
+/** How a process ended after its SIGTERM, and how long that took. */
+export interface StopRecord {
+  process: string;
+  drainMs: number;
+  code: number | null;
+  signal: string | null;
+}
+
+/**
+ * Every process told to stop exited by itself, cleanly (code 0), within the deploy's patience: none had
+ * to be SIGKILLed because something (a busy kept-alive connection, a hung job) held its shutdown open.
+ */
+export function drainedInTime(stops: StopRecord[], limitMs: number): CheckResult {
+  const errors = new ErrorExamples<StopRecord>();
+  for (const s of stops) if (s.code !== 0 || s.signal !== null) errors.add(s, { score: s.drainMs });
+  return errors.result({
+    name: 'drained-in-time',
+    description: `Every process exited by itself, with code 0, within ${limitMs / 1000} s of its SIGTERM.`,
+    figures: { stopped: stops.length },
+  });
+}

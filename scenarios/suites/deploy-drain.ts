@@ -3,7 +3,13 @@ import type { Fault } from '../../chaos/nemesis.ts';
 import { terminate } from '../../chaos/process-faults.ts';
 import { workerName } from '../../service/queue/queues.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
-import { clientErrorsResolved, type DrainedJob, inFlightFinished } from '../checkers/drain.ts';
+import {
+  clientErrorsResolved,
+  type DrainedJob,
+  drainedInTime,
+  inFlightFinished,
+  type StopRecord,
+} from '../checkers/drain.ts';
 import { complete } from '../checkers/index.ts';
 import { ApiClient } from '../core/api-client.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
@@ -14,6 +20,8 @@ import { isDefinite, sleep, standardChecks, stateFigures } from '../core/workloa
 
 const CLIENTS = 10;
 const API_PROCESSES = 2;
+/** How long a stopping process may drain before it is SIGKILLed (and drained-in-time fails). */
+const DRAIN_LIMIT_MS = 30_000;
 
 /**
  * A deploy: every worker and every API process in turn gets SIGTERM, is replaced by a new one on the
@@ -25,7 +33,14 @@ export const deployDrain: Scenario = {
   name: 'deploy-drain',
   summary:
     'a rolling restart (SIGTERM, replacement, next) of every worker and API process under steady payouts',
-  checks: ['in-flight-finished', 'client-errors-resolved', 'all-terminal', 'bank-charged-once', '…standard'],
+  checks: [
+    'in-flight-finished',
+    'drained-in-time',
+    'client-errors-resolved',
+    'all-terminal',
+    'bank-charged-once',
+    '…standard',
+  ],
   faults: ['terminate'],
   sabotages: [{ sabotage: 'no-drain', caughtBy: ['in-flight-finished'] }],
   plan: () => ({
@@ -47,7 +62,7 @@ export const deployDrain: Scenario = {
     const clients = load(ctx, accounts, apis, () => running);
     await sleep(2_000);
 
-    const drainMs: Record<string, number> = {};
+    const stops: StopRecord[] = [];
     const held: DrainedJob[] = [];
     const order = [
       ...ctx.stack.services.filter((s) => s.role === 'worker'),
@@ -57,7 +72,8 @@ export const deployDrain: Scenario = {
       const fault = await stopping(ctx, proc, held);
       const started = Date.now();
       await ctx.nemesis.inject(fault, 'SIGTERM, then its replacement');
-      drainMs[proc.name] = Date.now() - started;
+      const { code, signal } = await proc.exited;
+      stops.push({ process: proc.name, drainMs: Date.now() - started, code, signal });
       await ctx.nemesis.heal(fault);
       await sleep(500);
     }
@@ -79,16 +95,14 @@ export const deployDrain: Scenario = {
     const ops = complete(ctx.recorder.ops);
     const resolved = clientErrorsResolved(ops);
     return {
-      checks: [finished, resolved, ...standardChecks(state, ops)],
+      checks: [finished, drainedInTime(stops, DRAIN_LIMIT_MS), resolved, ...standardChecks(state, ops)],
       figures: {
-        drain_ms_max: Math.max(...Object.values(drainMs)),
+        drain_ms_max: Math.max(...stops.map((s) => s.drainMs)),
         jobs_taken_over: finished.figures?.takenOver ?? 0,
         client_errors_unresolved: resolved.errorCount,
         jobs_in_flight_at_stop: held.length,
         client_errors: ops.filter((o) => o.type !== 'ok').length,
-        ...Object.fromEntries(
-          Object.entries(drainMs).map(([name, ms]) => [`drain_${name.replace(/-/g, '_')}_ms`, ms]),
-        ),
+        ...Object.fromEntries(stops.map((s) => [`drain_${s.process.replace(/-/g, '_')}_ms`, s.drainMs])),
         transfers,
         settled,
         failed,
@@ -103,11 +117,12 @@ export const deployDrain: Scenario = {
  * that moment (remembered in `held` for in-flight-finished); an API's, the calls in flight meanwhile.
  */
 async function stopping(ctx: ScenarioContext, proc: ServiceHandle, held: DrainedJob[]): Promise<Fault> {
-  if (proc.role !== 'worker') return opsInFlight(terminate(proc), ctx.recorder.ops);
+  const stop = terminate(proc, { killAfterMs: DRAIN_LIMIT_MS });
+  if (proc.role !== 'worker') return opsInFlight(stop, ctx.recorder.ops);
   const heldBy = workerName(proc.pid);
   const ids = await activeJobsOf(ctx.queue, proc);
   for (const id of ids) held.push({ id, heldBy, job: null });
-  return hitsAfter(terminate(proc), 'jobs the worker held at SIGTERM', () => ids.length);
+  return hitsAfter(stop, 'jobs the worker held at SIGTERM', () => ids.length);
 }
 
 /**
