@@ -1,4 +1,4 @@
-import type { FaultWindow } from '../scenarios/report/result.ts';
+import type { FaultEvidence, FaultWindow } from '../scenarios/report/result.ts';
 
 /** A fault and its heal. inject() breaks something; heal() undoes it and must be safe to call twice. */
 export interface Fault {
@@ -8,6 +8,11 @@ export interface Fault {
   target: string;
   inject(): Promise<void>;
   heal(): Promise<void>;
+  /**
+   * What live work the fault hit (chaos/evidence.ts), read once it is healed. A fault without it cannot
+   * show it hit anything, so a scenario relying on it alone ends `vacuous`.
+   */
+  evidence?(window: FaultWindow): Promise<FaultEvidence>;
 }
 
 /** What a watcher of the nemesis hears: a fault window opened (injected) or closed (healed). */
@@ -55,7 +60,13 @@ export class Nemesis {
     await fault.heal();
     window.endedAt = this.now();
     this.active.delete(fault);
-    this.log(`healed: ${fault.kind} ${fault.target}`);
+    if (fault.evidence) {
+      window.evidence = await fault
+        .evidence(window)
+        .catch((err: Error) => ({ hits: 0, what: `evidence unreadable: ${err.message}` }));
+    }
+    const hit = window.evidence ? `; hit ${window.evidence.hits} ${window.evidence.what}` : '';
+    this.log(`healed: ${fault.kind} ${fault.target}${hit}`);
     this.watch({ type: 'healed', window });
   }
 

@@ -26,14 +26,26 @@ export function pause(proc: ProcessHandle): Fault {
   };
 }
 
-/** SIGTERM a process (a graceful stop, as a deploy does); the heal starts it again. */
-export function terminate(proc: ProcessHandle): Fault {
+/**
+ * SIGTERM a process (a graceful stop, as a deploy does); the heal starts it again. One that has not
+ * exited `killAfterMs` later is SIGKILLed, as a deploy tool would: its exit status then says so.
+ */
+export function terminate(proc: ProcessHandle, { killAfterMs = 30_000 } = {}): Fault {
   return {
     kind: 'terminate',
     target: proc.name,
     inject: async () => {
       proc.kill('SIGTERM');
-      await proc.exited;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), killAfterMs);
+      });
+      const exited = await Promise.race([proc.exited, late]);
+      clearTimeout(timer);
+      if (exited === 'late') {
+        proc.kill('SIGKILL');
+        await proc.exited;
+      }
     },
     heal: async () => {
       if (!proc.running) await proc.restart();

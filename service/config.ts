@@ -18,6 +18,11 @@ export const SABOTAGES = [
   'no-single-flight', // a cache miss loads from Postgres in every request: no per-process or Redis lock
   'no-purge-while-down', // a profile update drops its invalidation outbox row when the purge fails
   'non-atomic-limiter', // the rate limiter counts and admits in two Redis round trips instead of one script
+  'refund-twice', // a payout's final failure credits the balance twice (once outside the ledger)
+  'unbounded-retries', // payout jobs retry forever without backoff: a poison job never reaches the DLQ
+  'no-drain', // a worker stops at SIGTERM without letting its in-flight jobs finish
+  'unordered-transfer-locks', // an internal transfer locks its two accounts from → to, not in id order
+  'recon-no-lookup', // recon fails and refunds stuck transfers without asking the bank what happened
   'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];

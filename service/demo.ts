@@ -41,7 +41,7 @@ export async function seedDemo(databaseUrl: string): Promise<Demo> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await migrate(pool);
-    const money = { pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set<never>() };
+    const money = { pool, lockTimeoutMs: 2_000, retries: 3 };
     const op = await createUser(pool, 'operator', { role: 'operator' });
     const operator = { name: 'operator', userId: op.id, apiKey: op.apiKey };
     const users: DemoUser[] = [];

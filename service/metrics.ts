@@ -129,3 +129,44 @@ export const balanceReadsCoalesced = new Counter({
   help: 'Balance reads answered by sharing a concurrent identical query instead of running their own.',
   registers: [registry],
 });
+
+export const collectFailures = new Counter({
+  name: 'metrics_collect_failures_total',
+  help: 'Metrics left out of a scrape because collecting them failed or hung (their database or Redis is down), by metric.',
+  labelNames: ['metric'] as const,
+  registers: [registry],
+});
+
+/** How long a scrape waits for one metric's collect(): a dependency that hangs must not hang /metrics. */
+const COLLECT_TIMEOUT_MS = 2_000;
+
+/**
+ * The exposition text of the service's registry, metric by metric: a gauge whose collect() fails or
+ * hangs (it reads Postgres or Redis, which may be down) is left out of this scrape and counted in
+ * `metrics_collect_failures_total`, so every role's /metrics answers whatever is down.
+ */
+export async function exposition(): Promise<string> {
+  const own = 'metrics_collect_failures_total';
+  const names = registry
+    .getMetricsAsArray()
+    .map((m) => m.name)
+    .filter((n) => n !== own);
+  const parts = await Promise.all(
+    names.map(async (name) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('collect timed out')), COLLECT_TIMEOUT_MS);
+      });
+      try {
+        return await Promise.race([registry.getSingleMetricAsString(name), timeout]);
+      } catch {
+        collectFailures.inc({ metric: name });
+        return null;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  parts.push(await registry.getSingleMetricAsString(own));
+  return `${parts.filter((p): p is string => p !== null).join('\n\n')}\n`;
+}

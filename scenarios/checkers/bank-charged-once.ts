@@ -7,17 +7,26 @@ type ChargeError =
   | { kind: 'settled-uncharged'; transferId: string; amount: number }
   | { kind: 'failed-charged'; transferId: string; amount: number; chargeIds: string[] }
   | { kind: 'amount-mismatch'; transferId: string; amount: number; chargeId: string; charged: number }
-  | { kind: 'unknown-reference'; chargeId: string; reference: string; amount: number; status: string };
+  | { kind: 'unknown-reference'; chargeId: string; reference: string; amount: number; status: string }
+  | { kind: 'unknown-void'; chargeId: string; key: string };
 
 /**
  * The bank paid each transfer at most once and exactly the settled ones: one `charged` charge per SETTLED
  * transfer, for its amount; none for a FAILED one; none for a reference that is no transfer of ours.
+ * A void is the bank's tombstone for a key (empty reference, amount 0): it belongs to the transfer whose
+ * id is its key, and only a void of a key that is no transfer of ours is an error.
  */
 export function bankChargedOnce(state: FinalState): CheckResult {
   const errors = new ErrorExamples<ChargeError>();
   const transfers = new Map(state.transfers.map((t) => [t.id, t]));
   const chargedBy = new Map<string, FinalCharge[]>();
+  let voids = 0;
   for (const c of state.charges) {
+    if (c.status === 'voided') {
+      voids++;
+      if (!transfers.has(c.key)) errors.add({ kind: 'unknown-void', chargeId: c.id, key: c.key });
+      continue;
+    }
     if (!transfers.has(c.reference)) {
       errors.add({
         kind: 'unknown-reference',
@@ -84,6 +93,7 @@ export function bankChargedOnce(state: FinalState): CheckResult {
       charges: state.charges.length,
       charged: countCharged(chargedBy),
       settled,
+      voids,
       double_charged: doubleCharged,
       settled_uncharged: settledUncharged,
     },

@@ -1,3 +1,5 @@
+import type { Charge } from '../../service/bank/charge.ts';
+
 /** Where a transfer ended: SETTLED and FAILED are terminal, the others mean work was left behind. */
 export type TransferStatus = 'PENDING' | 'PROCESSING' | 'SETTLED' | 'FAILED' | 'MANUAL_REVIEW';
 
@@ -26,8 +28,15 @@ export interface FinalState {
     status: TransferStatus;
     attempts: number;
     reconAttempts: number;
+    /** payout_reversal ledger entries of this transfer (its refunds) and their sum. */
+    refunds: number;
+    refunded: number;
   }>;
-  /** Every charge the mock bank holds (reference = transfer id). */
+  /**
+   * Every record the mock bank holds, as the bank writes them: a `charged` or `declined` record carries
+   * the transfer id as its reference (and as its key, unless the payer sent none); a `voided` record is
+   * a tombstone with the key only (empty reference, amount 0).
+   */
   charges: Array<{
     id: string;
     key: string;
@@ -37,6 +46,25 @@ export interface FinalState {
   }>;
   /** BullMQ payout queue counts at the end. */
   queue: { waiting: number; active: number; delayed: number; prioritized: number };
+  /** What the service stored under the idempotency keys of operations whose outcome was unknown. */
+  keys: KeyRecord[];
+  /** Profile versions (+1 per update) of users with an unknown profile update. */
+  profiles: Array<{ userId: string; version: number }>;
+}
+
+/** A stored idempotency key: the request it guards took effect and this was its answer. */
+export interface KeyRecord {
+  /** The account the keyed request named (payout: accountId; transfer: fromAccountId). */
+  accountId: string;
+  key: string;
+  status: number;
+}
+
+/** What the bank's record holds, as a FinalState charge. */
+export function toFinalCharge(
+  c: Pick<Charge, 'id' | 'key' | 'reference' | 'amount' | 'status'>,
+): FinalCharge {
+  return { id: c.id, key: c.key, reference: c.reference, amount: c.amount, status: c.status };
 }
 
 /** One transfer of a FinalState. */

@@ -8,8 +8,10 @@ export {
   type FinalCharge,
   type FinalState,
   type FinalTransfer,
+  type KeyRecord,
   TRANSFER_STATUSES,
   type TransferStatus,
+  toFinalCharge,
 } from './final-state.ts';
 export { ledgerMatchesBalance } from './ledger-matches-balance.ts';
 export { moneyConserved } from './money-conserved.ts';
@@ -18,4 +20,7 @@ export { noSecondEffect } from './no-second-effect.ts';
 export { complete } from './pair.ts';
 export { queueDrained } from './queue-drained.ts';
 export { type QueueSample, reconBound } from './recon-bound.ts';
+export { refundedOnce } from './refunded-once.ts';
+export { refusalsChangedNothing } from './refusals-changed-nothing.ts';
 export { replaysMatch } from './replays-match.ts';
+export { unknownsResolved } from './unknowns-resolved.ts';

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../core/checker.ts';
 import type { Completed } from '../core/history.ts';
 import { ErrorExamples } from './error-examples.ts';
-import { createdId, idempotencyKey } from './response.ts';
+import { createdId, keyIdentity } from './response.ts';
 
 /**
  * Retrying with one Idempotency-Key never creates a second payout: among `payout` and `replay` ops with
@@ -12,7 +12,7 @@ export function noSecondEffect(ops: Completed[]): CheckResult {
   let acknowledged = 0;
   for (const op of ops) {
     if (op.f !== 'payout' && op.f !== 'replay') continue;
-    const key = idempotencyKey(op);
+    const key = keyIdentity(op);
     const id = createdId(op);
     if (key === undefined || id === undefined) continue;
     acknowledged++;
@@ -26,7 +26,7 @@ export function noSecondEffect(ops: Completed[]): CheckResult {
   for (const [key, ids] of idsByKey) {
     if (ids.size < 2) continue;
     keysWithSecondEffect++;
-    errors.add({ idempotencyKey: key, ids: [...ids] }, { score: ids.size });
+    errors.add({ idempotencyKey: key.slice(key.indexOf('\u0000') + 1), ids: [...ids] }, { score: ids.size });
   }
   return errors.result({
     name: 'no-second-effect',

@@ -2,7 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CheckResult } from '../core/checker.ts';
 import type { Completed } from '../core/history.ts';
 import { ErrorExamples } from './error-examples.ts';
-import { idempotencyKey, isKeyInFlight, isStoredAnswer, responseBody, responseStatus } from './response.ts';
+import {
+  idempotencyKey,
+  isKeyInFlight,
+  isStoredAnswer,
+  keyIdentity,
+  responseBody,
+  responseStatus,
+} from './response.ts';
 
 type ReplayError =
   | {
@@ -31,11 +38,11 @@ export function replaysMatch(ops: Completed[]): CheckResult {
   const originals = new Map<string, Completed>();
   const byKey = new Map<string, Completed[]>();
   for (const op of ops) {
-    const key = idempotencyKey(op);
-    if (key === undefined || (op.f !== 'payout' && op.f !== 'replay')) continue;
-    byKey.set(key, [...(byKey.get(key) ?? []), op]);
+    const identity = keyIdentity(op);
+    if (identity === undefined || (op.f !== 'payout' && op.f !== 'replay')) continue;
+    byKey.set(identity, [...(byKey.get(identity) ?? []), op]);
     // The first payout with a key is the original; later ones with the same key are replays in effect.
-    if (op.f === 'payout' && !originals.has(key)) originals.set(key, op);
+    if (op.f === 'payout' && !originals.has(identity)) originals.set(identity, op);
   }
 
   let replays = 0;
@@ -45,15 +52,18 @@ export function replaysMatch(ops: Completed[]): CheckResult {
   let mismatched = 0;
   for (const replay of ops) {
     const key = idempotencyKey(replay);
-    if (replay.f !== 'replay' || key === undefined) continue;
+    const identity = keyIdentity(replay);
+    if (replay.f !== 'replay' || key === undefined || identity === undefined) continue;
     replays++;
-    const original = originals.get(key);
+    const original = originals.get(identity);
     if (!original) {
       orphans++;
       continue;
     }
     if (isKeyInFlight(replay)) {
-      const running = (byKey.get(key) ?? []).some((other) => other !== replay && mayOverlap(other, replay));
+      const running = (byKey.get(identity) ?? []).some(
+        (other) => other !== replay && mayOverlap(other, replay),
+      );
       if (running) inFlightAccepted++;
       else {
         errors.add({

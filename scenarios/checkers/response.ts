@@ -34,6 +34,17 @@ export function idempotencyKey(op: Completed): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
+/**
+ * Who an Idempotency-Key belongs to and the key: keys are scoped per user, and the scenarios give each
+ * user one account, so the account the request names (payout: accountId; transfer: fromAccountId)
+ * stands for its user. Two users may send the same key string without their requests meeting.
+ */
+export function keyIdentity(op: Pick<Completed, 'request'>): string | undefined {
+  const key = field(op.request, 'idempotencyKey');
+  const account = field(op.request, 'accountId') ?? field(op.request, 'fromAccountId');
+  return typeof key === 'string' ? `${typeof account === 'string' ? account : ''}\u0000${key}` : undefined;
+}
+
 /** Whether a completion is the service's 409 `idempotency_key_in_flight` refusal. */
 export function isKeyInFlight(op: Completed): boolean {
   return (

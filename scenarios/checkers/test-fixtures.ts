@@ -56,6 +56,8 @@ export function finalState(parts: Partial<FinalState> = {}): FinalState {
     transfers: [],
     charges: [],
     queue: { waiting: 0, active: 0, delayed: 0, prioritized: 0 },
+    keys: [],
+    profiles: [],
     ...parts,
   };
 }
@@ -69,14 +71,24 @@ export function account(
   return { id, balance, ledgerSum, fundedNet };
 }
 
-/** A transfer with no retries. */
+/** A transfer with no retries; a FAILED one refunded once (its reversal entry) unless told otherwise. */
 export function transfer(
   id: string,
   accountId: string,
   amount: number,
   status: TransferStatus,
+  { refunds = status === 'FAILED' ? 1 : 0 }: { refunds?: number } = {},
 ): FinalTransfer {
-  return { id, accountId, amount, status, attempts: 1, reconAttempts: 0 };
+  return {
+    id,
+    accountId,
+    amount,
+    status,
+    attempts: 1,
+    reconAttempts: 0,
+    refunds,
+    refunded: refunds * amount,
+  };
 }
 
 /** A bank charge for a transfer (its reference), charged unless told otherwise. */

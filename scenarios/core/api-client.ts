@@ -42,6 +42,11 @@ export class ApiClient {
     return this.send('POST', '/v1/payouts', apiKey, body, { 'Idempotency-Key': idempotencyKey });
   }
 
+  /** POST /v1/transfers: an internal transfer between two accounts, keyed. */
+  transfer(apiKey: string, idempotencyKey: string, body: Record<string, unknown>): Promise<Outcome> {
+    return this.send('POST', '/v1/transfers', apiKey, body, { 'Idempotency-Key': idempotencyKey });
+  }
+
   account(apiKey: string, accountId: string): Promise<Outcome> {
     return this.send('GET', `/v1/accounts/${accountId}`, apiKey);
   }

@@ -29,6 +29,7 @@ import { ApiClient } from './api-client.ts';
 import { Recorder } from './recorder.ts';
 import { type Sampler, startSampler } from './sampler.ts';
 import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
+import { vacuity } from './vacuity.ts';
 
 export interface RunOptions {
   scale: Scale;
@@ -201,7 +202,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
   function finish(done: ScenarioOutcome | undefined, error: Error | undefined): ScenarioResult {
     const checks = done?.checks ?? [];
-    const verdict = error ? 'error' : checks.every((c) => c.valid) ? 'pass' : 'fail';
+    // Only a run whose checks all held can be vacuous: a violation is a violation, fault or not.
+    const held = !error && checks.every((c) => c.valid);
+    const vacuous = held ? vacuity(scenario.faults, nemesis.windows) : [];
+    const verdict = error ? 'error' : !held ? 'fail' : vacuous.length > 0 ? 'vacuous' : 'pass';
     const ops = recorder.counts;
     const result: ScenarioResult = {
       schemaVersion: 1,
@@ -218,6 +222,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       figures: done?.figures ?? {},
       faults: nemesis.windows,
       ...(error ? { error: error.message } : {}),
+      ...(vacuous.length > 0 ? { vacuous } : {}),
       files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: join(dir, 'logs') },
     };
     writeJunit(dir, result);

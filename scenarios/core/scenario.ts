@@ -47,6 +47,13 @@ export interface ScenarioOutcome {
   figures: Record<string, number>;
 }
 
+/** A deliberately broken service variant selftest runs a scenario against, and what must catch it. */
+export interface SabotageCase {
+  sabotage: Sabotage;
+  /** The checks expected to fail; the sabotage counts as caught only when one of these fails. */
+  caughtBy: string[];
+}
+
 /** One mission: a workload, its faults, and the checks that must hold afterwards. */
 export interface Scenario {
   name: string;
@@ -54,8 +61,13 @@ export interface Scenario {
   summary: string;
   /** The checks it runs, for `list` and the README. */
   checks: string[];
-  /** The sabotages selftest runs it against; each must make a check fail. */
-  sabotages: Sabotage[];
+  /**
+   * The fault kinds its nemesis injects. Each must be injected and hit live work at least once (its
+   * evidence), or the run ends `vacuous`: a fault schedule that hit nothing proves nothing.
+   */
+  faults: string[];
+  /** The sabotages selftest runs it against, each with the checks that must catch it. */
+  sabotages: SabotageCase[];
   plan(scale: Scale): StackPlan;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

@@ -7,6 +7,9 @@ import {
   moneyConserved,
   noNegativeBalance,
   queueDrained,
+  refundedOnce,
+  refusalsChangedNothing,
+  unknownsResolved,
 } from '../checkers/index.ts';
 import type { CheckResult } from './checker.ts';
 import type { Completed } from './history.ts';
@@ -61,7 +64,8 @@ export async function payoutUntilDefinite(
   return outcome;
 }
 
-function isDefinite(o: Outcome): boolean {
+/** A definite answer: it happened, or it certainly did not and retrying would not change that. */
+export function isDefinite(o: Outcome): boolean {
   if (o.type === 'ok') return true;
   const status = (o.value as { status?: number } | null)?.status;
   return o.type === 'fail' && status !== 503 && status !== 409;
@@ -82,8 +86,11 @@ export function standardChecks(state: FinalState, ops: Completed[]): CheckResult
     noNegativeBalance(state, ops),
     acknowledgedDurable(state, ops),
     bankChargedOnce(state),
+    refundedOnce(state),
     allTerminal(state),
     queueDrained(state),
+    unknownsResolved(state, ops),
+    refusalsChangedNothing(state, ops),
   ];
 }
 

@@ -144,6 +144,13 @@ describe('junitXml', () => {
     expect(find(doc, 'failure')).toHaveLength(1);
   });
 
+  it('fails a vacuous verdict with a test case naming the fault that hit nothing', () => {
+    const reason = 'kill: hit no live work in 1 window(s) (worker: 0 active jobs)';
+    const doc = parseXml(junitXml(sampleResult({ verdict: 'vacuous', vacuous: [reason] })));
+    expect(find(doc, 'testsuite')[0]?.attrs.failures).toBe('1');
+    expect(find(doc, 'failure')[0]?.attrs.message).toBe(reason);
+  });
+
   it('writes junit.xml into the run directory', () => {
     dir = mkdtempSync(join(tmpdir(), 'faultline-junit-'));
     const path = writeJunit(join(dir, 'nested'), sampleResult());

@@ -79,6 +79,12 @@ export function junitXml(result: ScenarioResult): string {
     cases.push(
       extraCase(result.scenario, 'run', 'error', result.error ?? 'the run failed without a message'),
     );
+  } else if (result.verdict === 'vacuous') {
+    // Every check held, but a fault hit no live work: CI must not take it for a pass.
+    failures += 1;
+    cases.push(
+      extraCase(result.scenario, 'faults-hit-live-work', 'failure', (result.vacuous ?? []).join('\n')),
+    );
   } else if (result.verdict === 'fail' && failures === 0) {
     // A fail verdict no check explains still has to fail the CI job.
     failures = 1;

@@ -25,6 +25,14 @@ export interface FaultWindow {
   /** null when the run ended before the heal was recorded. */
   endedAt: number | null;
   note?: string;
+  /** What live work the fault hit, read when it was healed; absent when the fault cannot tell. */
+  evidence?: FaultEvidence;
+}
+
+/** Evidence that a fault hit live work: how much (active jobs, requests in flight, faults fired) and what. */
+export interface FaultEvidence {
+  hits: number;
+  what: string;
 }
 
 /** The outcome of one scenario run: the `result.json` schema. */
@@ -38,8 +46,12 @@ export interface ScenarioResult {
   scale: 'ci' | 'full';
   /** The deliberate bug switched on to prove the checkers catch it, or null for a real run. */
   sabotage: string | null;
-  /** pass: every check valid; fail: some check invalid; error: the run itself broke (see `error`). */
-  verdict: 'pass' | 'fail' | 'error';
+  /**
+   * pass: every check valid; fail: some check invalid; vacuous: every check valid, but a fault kind of
+   * the scenario never hit live work (see `vacuous`), so the run proved nothing; error: the run itself
+   * broke (see `error`).
+   */
+  verdict: 'pass' | 'fail' | 'vacuous' | 'error';
   /** ISO 8601 wall-clock start. */
   startedAt: string;
   durationMs: number;
@@ -51,6 +63,8 @@ export interface ScenarioResult {
   faults: FaultWindow[];
   /** Why the run broke, when verdict is 'error'. */
   error?: string;
+  /** Each fault kind that hit no live work (or was never injected), when verdict is 'vacuous'. */
+  vacuous?: string[];
   /** Where the run's other files are, as given to the writers. */
   files: { history: string; junit: string; logs: string };
 }

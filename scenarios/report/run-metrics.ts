@@ -13,7 +13,7 @@ export function runGrouping(result: Pick<ScenarioResult, 'scenario' | 'sabotage'
   return { job: PUSH_JOB, scenario: result.scenario, sabotage: result.sabotage ?? 'none' };
 }
 
-const VERDICTS = ['pass', 'fail', 'error'] as const;
+const VERDICTS = ['pass', 'fail', 'vacuous', 'error'] as const;
 
 /** 1 while the run is in progress: dashboards shade the run. */
 export function runningGauge(running: boolean): Gauge {
@@ -29,7 +29,7 @@ export function outcomeGauges(result: ScenarioResult, finishedAtMs: number): Gau
   const gauges: Gauge[] = [
     {
       name: 'faultline_scenario_verdict',
-      help: 'Verdict of the last run: 1 on the verdict it had (pass, fail, error), 0 on the others.',
+      help: 'Verdict of the last run: 1 on the verdict it had (pass, fail, vacuous, error), 0 on the others.',
       samples: VERDICTS.map((v) => ({ labels: { verdict: v }, value: result.verdict === v ? 1 : 0 })),
     },
     {

@@ -53,6 +53,7 @@ describe('scenarioResultSchema', () => {
       { checks: [{ name: 'x', description: '', valid: false, errorCount: 1 }] },
     ],
     ['an error verdict without a message', { verdict: 'error' as const }],
+    ['a vacuous verdict without its reasons', { verdict: 'vacuous' as const }],
     ['operations that do not add up', { operations: { total: 10, ok: 1, fail: 1, info: 1 } }],
     ['an unknown scale', { scale: 'huge' as 'ci' }],
     ['a heal before its fault', { faults: [{ kind: 'kill', target: 'api', startedAt: 10, endedAt: 5 }] }],

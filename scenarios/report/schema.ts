@@ -24,6 +24,7 @@ export const faultWindowSchema = z
     startedAt: z.number().nonnegative(),
     endedAt: z.number().nonnegative().nullable(),
     note: z.string().optional(),
+    evidence: z.object({ hits: count, what: z.string() }).optional(),
   })
   .refine((f) => f.endedAt === null || f.endedAt >= f.startedAt, { message: 'endedAt is before startedAt' });
 
@@ -36,7 +37,7 @@ export const scenarioResultSchema = z
     seed: z.number().int(),
     scale: z.enum(['ci', 'full']),
     sabotage: z.string().nullable(),
-    verdict: z.enum(['pass', 'fail', 'error']),
+    verdict: z.enum(['pass', 'fail', 'vacuous', 'error']),
     startedAt: z.iso.datetime({ offset: true }),
     durationMs: z.number().nonnegative(),
     operations: z.object({ total: count, ok: count, fail: count, info: count }),
@@ -44,6 +45,7 @@ export const scenarioResultSchema = z
     figures: z.record(z.string(), z.number()),
     faults: z.array(faultWindowSchema),
     error: z.string().optional(),
+    vacuous: z.array(z.string()).optional(),
     files: z.object({ history: z.string(), junit: z.string(), logs: z.string() }),
   })
   .superRefine((r, ctx) => {
@@ -53,6 +55,9 @@ export const scenarioResultSchema = z
     }
     if (r.verdict === 'pass' && r.checks.some((c) => !c.valid)) {
       ctx.addIssue({ code: 'custom', path: ['verdict'], message: 'a passing run has an invalid check' });
+    }
+    if (r.verdict === 'vacuous' && !r.vacuous?.length) {
+      ctx.addIssue({ code: 'custom', path: ['vacuous'], message: 'a vacuous verdict needs its reasons' });
     }
     if (r.verdict === 'error' && !r.error) {
       ctx.addIssue({ code: 'custom', path: ['error'], message: 'an error verdict needs an error message' });

@@ -182,6 +182,7 @@ export function summaryTable(results: ScenarioResult[], { width = 110 }: { width
       if (!c.valid) problems.push(`  ${r.scenario}: ${c.name} failed (${c.errorCount} errors)`);
     }
     if (r.error) problems.push(`  ${r.scenario}: error: ${r.error.split('\n')[0]}`);
+    for (const why of r.vacuous ?? []) problems.push(`  ${r.scenario}: vacuous: ${why}`);
   }
   if (problems.length > 0) lines.push('', 'problems:', ...problems);
 

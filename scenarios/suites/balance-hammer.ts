@@ -1,28 +1,39 @@
 import { loadConfig } from '../../service/config.ts';
-import { complete } from '../checkers/index.ts';
+import { complete, unknownsResolved } from '../checkers/index.ts';
 import { limitedCleanly } from '../checkers/limited-cleanly.ts';
 import { queriesBounded } from '../checkers/queries-bounded.ts';
 import { rateLimitHeld } from '../checkers/rate-limit-held.ts';
+import { gatherLookups } from '../core/final-state.ts';
 import { scrapeValue } from '../core/metrics-scrape.ts';
 import { ReadClient } from '../core/read-client.ts';
 import type { Scenario } from '../core/scenario.ts';
 import { fundedAccounts } from '../core/setup.ts';
+import { sleep } from '../core/workload.ts';
 
 /** Concurrent callers, each asking again the moment it has an answer: far beyond 10 a second. */
 const CALLERS = 16;
 /** The limit is per user across processes: two API processes share one window in Redis. */
 const API_PROCESSES = 2;
+/**
+ * The callers hammer in bursts this long, each followed by a pause longer than the window, so the
+ * limit is tested the moment a quiet window ends (a burst after an idle pause), not only under a
+ * steady hammer.
+ */
+const BURST_MS = 1_500;
 
 /**
- * One user asks for their balance as fast as sixteen callers can, through two API processes. The
+ * One user asks for their balance as fast as sixteen callers can, in bursts after idle pauses, through
+ * two API processes. The
  * limiter must admit no more than its limit in any window, refuse the rest cleanly, and so keep the
  * Postgres queries for that balance bounded by the limit, not by the request rate.
  */
 export const balanceHammer: Scenario = {
   name: 'balance-hammer',
-  summary: 'one user asks for their balance far faster than allowed, through two API processes',
-  checks: ['rate-limit-held', 'limited-cleanly', 'balance-queries-bounded'],
-  sabotages: ['non-atomic-limiter'],
+  summary:
+    'one user asks for their balance far faster than allowed, in bursts after idle pauses, through two API processes',
+  checks: ['rate-limit-held', 'limited-cleanly', 'balance-queries-bounded', 'unknowns-resolved'],
+  faults: [],
+  sabotages: [{ sabotage: 'non-atomic-limiter', caughtBy: ['rate-limit-held'] }],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
   async run(ctx) {
     const seconds = ctx.scale === 'full' ? 40 : 8;
@@ -47,6 +58,11 @@ export const balanceHammer: Scenario = {
         const process = ctx.recorder.process();
         const client = clients[c % clients.length] as ReadClient;
         while (Date.now() < stopAt) {
+          const idle = idleLeft(Date.now() - started, rule.windowMs);
+          if (idle > 0) {
+            await sleep(idle);
+            continue;
+          }
           await ctx.recorder.run(process, 'balance-read', { accountId: account.accountId }, () =>
             client.balance(account.apiKey, account.accountId),
           );
@@ -66,6 +82,7 @@ export const balanceHammer: Scenario = {
         held,
         limitedCleanly(ops, { f: 'balance-read' }),
         queriesBounded({ queries, admitted, asked, ...rule, durationMs }),
+        unknownsResolved(await gatherLookups(ctx), ops),
       ],
       figures: {
         asked,
@@ -81,3 +98,10 @@ export const balanceHammer: Scenario = {
     };
   },
 };
+
+/** How long the callers still pause at `elapsedMs` into the run: 0 during a burst. */
+function idleLeft(elapsedMs: number, windowMs: number): number {
+  const period = BURST_MS + Math.ceil(windowMs * 1.2);
+  const t = elapsedMs % period;
+  return t < BURST_MS ? 0 : period - t;
+}

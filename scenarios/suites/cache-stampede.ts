@@ -1,13 +1,15 @@
 import { Redis } from 'ioredis';
 import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
+import { opsInFlight } from '../../chaos/evidence.ts';
 import type { Fault } from '../../chaos/nemesis.ts';
 import { createUser } from '../../service/accounts/accounts-repo.ts';
 import { loadConfig } from '../../service/config.ts';
 import { redisClientOptions } from '../../stack/index.ts';
-import { complete } from '../checkers/index.ts';
+import { complete, unknownsResolved } from '../checkers/index.ts';
 import { type ExpiryRound, loadsPerExpiry } from '../checkers/loads-per-expiry.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
 import { readsAnswered } from '../checkers/reads-answered.ts';
+import { gatherLookups } from '../core/final-state.ts';
 import { scrapeValue } from '../core/metrics-scrape.ts';
 import { ReadClient } from '../core/read-client.ts';
 import type { Scenario, ScenarioContext } from '../core/scenario.ts';
@@ -37,8 +39,9 @@ const DB_LATENCY_MS = 30;
 export const cacheStampede: Scenario = {
   name: 'cache-stampede',
   summary: '1,000 concurrent reads of one hot profile across three API processes as its cache entry expires',
-  checks: ['one-load-per-expiry', 'reads-answered', 'no-stale-profile'],
-  sabotages: ['no-single-flight'],
+  checks: ['one-load-per-expiry', 'reads-answered', 'no-stale-profile', 'unknowns-resolved'],
+  faults: ['latency'],
+  sabotages: [{ sabotage: 'no-single-flight', caughtBy: ['one-load-per-expiry'] }],
   plan: () => ({
     workers: 1,
     recon: false,
@@ -76,7 +79,7 @@ export const cacheStampede: Scenario = {
         await warm(ctx, cache, key, clients[0] as ReadClient, readers[0] as { apiKey: string }, owner.id);
         await untilExpiry(cache, key);
         const before = await loads(apis.map((a) => a.opsUrl));
-        const slow = latency(proxies.links.postgres, DB_LATENCY_MS);
+        const slow = opsInFlight(latency(proxies.links.postgres, DB_LATENCY_MS), ctx.recorder.ops);
         await ctx.nemesis.inject(slow);
         const from = ctx.recorder.now();
         await Promise.all(
@@ -106,6 +109,7 @@ export const cacheStampede: Scenario = {
             reads: ['profile-read'],
           }),
           noStaleRead(ops),
+          unknownsResolved(await gatherLookups(ctx), ops),
         ],
         figures: {
           api_processes: apis.length,

@@ -1,4 +1,5 @@
 import { complete, exactDebits, noSecondEffect, replaysMatch } from '../checkers/index.ts';
+import { keyReuseRefused, keysScopedPerUser } from '../checkers/key-scope.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
 import type { Scenario } from '../core/scenario.ts';
 import { fundedAccounts } from '../core/setup.ts';
@@ -13,10 +14,14 @@ import {
 } from '../core/workload.ts';
 
 const AMOUNT = 100;
+/** Keys of the burst that are reused afterwards with another amount, and that a second user sends too. */
+const REUSED_KEYS = 20;
 
 /**
  * Hundreds of concurrent payouts against ONE account that can afford exactly `affordable` of them,
- * plus retries of some with their original idempotency keys, during and after the burst.
+ * plus retries of some with their original idempotency keys, during and after the burst (refusals
+ * replayed later among them); then some keys reused with another amount, and a second user sending
+ * the same key strings for payouts of its own.
  */
 export const doubleDebit: Scenario = {
   name: 'double-debit',
@@ -25,17 +30,23 @@ export const doubleDebit: Scenario = {
     'exact-debits',
     'replays-match',
     'no-second-effect',
+    'key-reuse-refused',
+    'keys-scoped-per-user',
     'no-negative-balance',
     'money-conserved',
     '…standard',
   ],
-  sabotages: ['no-row-lock', 'no-idempotency'],
+  faults: [],
+  sabotages: [
+    { sabotage: 'no-row-lock', caughtBy: ['exact-debits', 'money-conserved', 'ledger-matches-balance'] },
+    { sabotage: 'no-idempotency', caughtBy: ['replays-match'] },
+  ],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
   async run(ctx) {
     const size =
       ctx.scale === 'full' ? { payouts: 5_000, affordable: 500 } : { payouts: 1_000, affordable: 100 };
-    const [account] = await fundedAccounts(ctx, 1, size.affordable * AMOUNT);
-    if (!account) throw new Error('no account');
+    const [account, other] = await fundedAccounts(ctx, 2, size.affordable * AMOUNT);
+    if (!account || !other) throw new Error('no accounts');
     const requests: PayoutRequest[] = Array.from({ length: size.payouts }, (_, i) => ({
       idempotencyKey: `dd-${ctx.seed}-${i}`,
       accountId: account.accountId,
@@ -64,6 +75,26 @@ export const doubleDebit: Scenario = {
       ),
     );
 
+    // The same keys, another amount: refused. The same key strings from another user: its own payouts.
+    await Promise.all(
+      requests.slice(0, REUSED_KEYS).map((req) => {
+        const reuse = { ...req, amount: AMOUNT + 1 };
+        const { idempotencyKey, ...body } = reuse;
+        return ctx.recorder.run(ctx.recorder.process(), 'reuse', reuse, () =>
+          ctx.api.payout(account.apiKey, idempotencyKey, body),
+        );
+      }),
+    );
+    await Promise.all(
+      requests.slice(0, REUSED_KEYS).map((req) => {
+        const theirs = { ...req, accountId: other.accountId };
+        const { idempotencyKey, ...body } = theirs;
+        return ctx.recorder.run(ctx.recorder.process(), 'other-user', theirs, () =>
+          ctx.api.payout(other.apiKey, idempotencyKey, body),
+        );
+      }),
+    );
+
     const settleMs = await settle(ctx, { deadlineMs: 60_000 });
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
@@ -76,6 +107,8 @@ export const doubleDebit: Scenario = {
         ),
         replaysMatch(ops),
         noSecondEffect(ops),
+        keyReuseRefused(ops),
+        keysScopedPerUser(ops, { f: 'other-user', accountId: other.accountId }),
         ...standardChecks(state, ops),
       ],
       figures: {

@@ -61,7 +61,9 @@ export const fraudBurst: Scenario = {
   summary:
     'honest payouts alongside fraud bursts: held payouts never reach the bank, honest ones are not held',
   checks: ['holds-as-expected', 'held-never-paid', 'legit-not-delayed', 'reviews-resolved', '…standard'],
-  sabotages: ['non-atomic-velocity'],
+  // No injected fault: the bursts are the workload, and holds-as-expected fails if no rule fired.
+  faults: [],
+  sabotages: [{ sabotage: 'non-atomic-velocity', caughtBy: ['holds-as-expected'] }],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: ENV }),
   async run(ctx) {
     const size =

@@ -1,8 +1,13 @@
 import type { Scenario } from '../core/scenario.ts';
 import { balanceHammer } from './balance-hammer.ts';
+import { bankPartition } from './bank-partition.ts';
 import { cacheStampede } from './cache-stampede.ts';
+import { deadlock } from './deadlock.ts';
+import { deployDrain } from './deploy-drain.ts';
 import { doubleDebit } from './double-debit.ts';
 import { fraudBurst } from './fraud-burst.ts';
+import { lossyBank } from './lossy-bank.ts';
+import { poisonJob } from './poison-job.ts';
 import { postgresCrash } from './postgres-crash.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash, redisCut } from './redis-cut.ts';
@@ -20,6 +25,11 @@ export const scenarios: Scenario[] = [
   cacheStampede,
   balanceHammer,
   redisOom,
+  lossyBank,
+  bankPartition,
+  deadlock,
+  poisonJob,
+  deployDrain,
   fraudBurst,
 ];
 

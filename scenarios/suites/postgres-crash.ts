@@ -1,3 +1,4 @@
+import { opsInFlight } from '../../chaos/evidence.ts';
 import { crashPostgres } from '../../chaos/process-faults.ts';
 import { complete, noSecondEffect } from '../checkers/index.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
@@ -23,7 +24,8 @@ export const postgresCrash: Scenario = {
     'all-terminal',
     '…standard',
   ],
-  sabotages: ['ack-before-commit'],
+  faults: ['crash'],
+  sabotages: [{ sabotage: 'ack-before-commit', caughtBy: ['acknowledged-durable'] }],
   plan: () => ({
     workers: 1,
     recon: true,
@@ -43,7 +45,7 @@ export const postgresCrash: Scenario = {
     const clients = accounts.map((a, c) => client(ctx, a, c, stopAt));
 
     await sleep(between(ctx.rng, 3_000, 5_000));
-    const crash = crashPostgres(ctx.stack.postgres);
+    const crash = opsInFlight(crashPostgres(ctx.stack.postgres), ctx.recorder.ops);
     const crashedAt = Date.now();
     await ctx.nemesis.inject(crash, 'SIGKILL postmaster and backends');
     await sleep(between(ctx.rng, 1_500, 3_000));

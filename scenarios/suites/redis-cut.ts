@@ -1,3 +1,4 @@
+import { opsInFlight } from '../../chaos/evidence.ts';
 import type { Fault } from '../../chaos/nemesis.ts';
 import { cut } from '../../chaos/network-faults.ts';
 import { kill } from '../../chaos/process-faults.ts';
@@ -32,6 +33,8 @@ function redisOutage(variant: {
   summary: string;
   plan: StackPlan;
   sabotages: Scenario['sabotages'];
+  /** The fault kind `fault` makes. */
+  kind: string;
   fault: (ctx: ScenarioContext) => Fault;
   cache?: boolean;
 }): Scenario {
@@ -46,6 +49,7 @@ function redisOutage(variant: {
       'money-conserved',
       '…standard',
     ],
+    faults: [variant.kind],
     sabotages: variant.sabotages,
     plan: () => variant.plan,
     async run(ctx) {
@@ -56,7 +60,7 @@ function redisOutage(variant: {
       const clients = accounts.map((a, c) => client(ctx, a, c, stopAt, profiles));
 
       await sleep(between(ctx.rng, 3_000, 5_000));
-      const fault = variant.fault(ctx);
+      const fault = opsInFlight(variant.fault(ctx), ctx.recorder.ops);
       const from = ctx.recorder.now();
       await ctx.nemesis.inject(fault);
       await sleep(between(ctx.rng, 6_000, 9_000));
@@ -190,8 +194,12 @@ export const redisCut = redisOutage({
     // within seconds of the heal instead of the default 30 s, so the drain figure measures the outbox.
     env: { RELAY_POLL_MS: '200', STALLED_INTERVAL_MS: '2000', JOB_LOCK_MS: '5000' },
   },
-  sabotages: ['enqueue-direct', 'no-purge-while-down'],
+  sabotages: [
+    { sabotage: 'enqueue-direct', caughtBy: ['all-terminal'] },
+    { sabotage: 'no-purge-while-down', caughtBy: ['no-stale-profile'] },
+  ],
   cache: true,
+  kind: 'cut',
   fault: (ctx) => {
     if (!ctx.proxies) throw new Error('redis-cut needs the stack to run with proxies');
     return cutAll([cut(ctx.proxies.links.redisQueue), cut(ctx.proxies.links.redisCache)]);
@@ -215,5 +223,6 @@ export const redisCrash = redisOutage({
     },
   },
   sabotages: [],
+  kind: 'kill',
   fault: (ctx) => kill(ctx.stack.redisQueue),
 });

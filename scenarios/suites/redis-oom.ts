@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { opsInFlight } from '../../chaos/evidence.ts';
 import type { Fault } from '../../chaos/nemesis.ts';
 import { redisClientOptions } from '../../stack/index.ts';
 import { complete } from '../checkers/index.ts';
@@ -46,7 +47,8 @@ export const redisOom: Scenario = {
     'bank-charged-once',
     '…standard',
   ],
-  sabotages: ['enqueue-direct'],
+  faults: ['oom'],
+  sabotages: [{ sabotage: 'enqueue-direct', caughtBy: ['all-terminal'] }],
   // No recon: every payout accepted while the queue was full must reach the bank through the relay.
   plan: () => ({ workers: 1, recon: false, proxies: false, env: { RELAY_POLL_MS: '200' } }),
   async run(ctx) {
@@ -65,7 +67,7 @@ export const redisOom: Scenario = {
       await sleep(2_000);
 
       // The cache: filled to three times its lowered limit, then held there while traffic goes on.
-      const cacheFault = atLimit(cache, 'redis-cache', CACHE_HEADROOM_BYTES);
+      const cacheFault = opsInFlight(atLimit(cache, 'redis-cache', CACHE_HEADROOM_BYTES), ctx.recorder.ops);
       const cacheStart = { evicted: await stat(cache, 'evicted_keys'), hits: await hits(apiUrls) };
       await ctx.nemesis.inject(cacheFault, 'maxmemory lowered, filled past it');
       const written = await fill(cache, CACHE_VALUE, { bytes: 3 * CACHE_HEADROOM_BYTES, stopAtOom: false });
@@ -80,7 +82,7 @@ export const redisOom: Scenario = {
       ctx.say(`cache at its limit: ${JSON.stringify(cacheAtLimit)}`);
 
       // The queue: held at its lowered limit; nothing may be evicted, writes must be refused.
-      const queueFault = atLimit(queue, 'redis-queue', QUEUE_HEADROOM_BYTES);
+      const queueFault = opsInFlight(atLimit(queue, 'redis-queue', QUEUE_HEADROOM_BYTES), ctx.recorder.ops);
       const queueStart = { evicted: await stat(queue, 'evicted_keys'), relay: await relayErrors(relayUrls) };
       await ctx.nemesis.inject(queueFault, 'maxmemory lowered, filled to it');
       const from = ctx.recorder.now();

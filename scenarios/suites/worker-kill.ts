@@ -1,7 +1,7 @@
-import { kill } from '../../chaos/process-faults.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
 import { complete } from '../checkers/index.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
+import { killWorker } from '../core/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../core/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../core/setup.ts';
 import { between, payoutUntilDefinite, sleep, standardChecks, stateFigures } from '../core/workload.ts';
@@ -23,7 +23,8 @@ export const workerKill: Scenario = {
     'money-conserved',
     '…standard',
   ],
-  sabotages: ['bank-no-key'],
+  faults: ['kill'],
+  sabotages: [{ sabotage: 'bank-no-key', caughtBy: ['bank-charged-once'] }],
   plan: () => ({
     workers: 2,
     // Recon is the safety net for a job BullMQ gives up on after too many stalls; it never hides a
@@ -52,7 +53,7 @@ export const workerKill: Scenario = {
         await sleep(between(ctx.rng, 700, 2_000));
         const pool = workers();
         const victim = pool[between(ctx.rng, 0, pool.length - 1)] as ServiceHandle;
-        const fault = kill(victim);
+        const fault = killWorker(ctx, victim);
         const inFlight = await processingIds(ctx);
         await ctx.nemesis.inject(fault, `${inFlight.length} transfers in PROCESSING`);
         takeovers.push(takeoverMs(ctx, inFlight));

@@ -14,6 +14,8 @@ import { ownProfileRoutes, publicProfileRoutes } from './routes/profiles.ts';
 import { transferRoutes } from './routes/transfers.ts';
 
 const MAX_BODY_BYTES = 16 * 1024;
+/** A 503 (lock_timeout, conflict_retry_exhausted, database_unavailable) changed nothing: retry this soon. */
+const RETRY_AFTER_S = 1;
 
 /** The payment API. Every error is JSON `{ code, message }` with a stable code (see errors.ts). */
 export function createApp(deps: ApiDeps) {
@@ -53,6 +55,7 @@ export function createApp(deps: ApiDeps) {
     const err = raw instanceof AppError ? raw : mapDatabaseError(raw);
     if (err instanceof AppError) {
       const body = { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+      if (err.status === 503) c.header('Retry-After', String(RETRY_AFTER_S));
       return c.json(body, err.status as 400);
     }
     deps.log.error({ err: raw, requestId: c.var.requestId }, 'unhandled error');

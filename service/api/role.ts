@@ -7,6 +7,7 @@ import { opsApp } from '../http/ops-app.ts';
 import { listenOps } from '../http/ops-listener.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
+import { sabotagedExecutors } from '../money/sabotage.ts';
 import {
   openQueue,
   PAYOUTS_QUEUE,
@@ -68,7 +69,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       pool,
       lockTimeoutMs: config.LOCK_TIMEOUT_MS,
       retries: config.TX_RETRIES,
-      sabotage: config.SABOTAGE,
+      executors: sabotagedExecutors(config.SABOTAGE, { retries: config.TX_RETRIES }),
       enqueueDirect,
     },
   });

@@ -125,12 +125,20 @@ function requireSignature(key: string): MiddlewareHandler<BankEnv> {
   };
 }
 
-/** Latency, then at most one of: refuse (503) or hold and give up (504); neither charges. */
+/**
+ * Latency (cut short when the client hangs up), a latency spike (not cut short: a slow bank goes on with
+ * a request its client gave up on, and charges), then at most one of: refuse (503) or hold and give up
+ * (504); neither charges.
+ */
 async function injectBeforeCharge(c: Context<BankEnv>, plan: FaultPlan, deps: BankDeps): Promise<void> {
   const hungUp = AbortSignal.any([c.req.raw.signal, deps.stopping]);
   if (plan.latencyMs > 0) {
     faultsInjected.inc({ kind: 'latency' });
     await pause(plan.latencyMs, hungUp);
+  }
+  if (plan.spikeMs > 0) {
+    faultsInjected.inc({ kind: 'latency_spike' });
+    await pause(plan.spikeMs, deps.stopping);
   }
   if (plan.fault === 'error') {
     faultsInjected.inc({ kind: 'error' });

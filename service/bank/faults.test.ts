@@ -34,8 +34,10 @@ describe('fault dice', () => {
       timeoutRate: 0,
       dropResponseRate: 0,
       declineRate: 0,
+      spikeRate: 0,
+      spikeMs: 0,
     });
-    expect(dice.roll()).toEqual({ latencyMs: 0, fault: null, decline: false });
+    expect(dice.roll()).toEqual({ latencyMs: 0, spikeMs: 0, fault: null, decline: false });
   });
 });
 
@@ -117,6 +119,36 @@ describe('faults over HTTP', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
   });
 
+  it('latency spike: holds some requests longer, and charges them even when the client gave up', async () => {
+    await bank.client.setFaults({ spikeRate: 1, spikeMs: 400 });
+    const impatient = new BankClient({ baseUrl: bank.url, timeoutMs: 100 });
+    const request = order();
+    await expect(impatient.charge(request)).rejects.toMatchObject({ reason: 'timeout' });
+    expect(await bank.client.lookup(request.key)).toBeNull(); // still held
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await bank.client.lookup(request.key)).toMatchObject({ status: 'charged' });
+  });
+
+  it('latency spike: a void while the spiked request is held means it can never charge', async () => {
+    await bank.client.setFaults({ spikeRate: 1, spikeMs: 300 });
+    const impatient = new BankClient({ baseUrl: bank.url, timeoutMs: 50 });
+    const request = order();
+    await expect(impatient.charge(request)).rejects.toMatchObject({ reason: 'timeout' });
+    expect(await bank.client.void(request.key)).toMatchObject({ status: 'voided' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await bank.client.lookup(request.key)).toMatchObject({ status: 'voided' });
+    expect(await bank.client.chargesFor(request.reference)).toEqual([]);
+  });
+
+  it('latency spike: only the share spikeRate asks for, by the seeded dice', () => {
+    const dice = new FaultDice(1);
+    dice.set(faultsInput.parse({ seed: 5, spikeRate: 0.25, spikeMs: 1_000 }));
+    const spikes = Array.from({ length: 400 }, () => dice.roll().spikeMs).filter((ms) => ms > 0);
+    expect(spikes.every((ms) => ms === 1_000)).toBe(true);
+    expect(spikes.length).toBeGreaterThan(60);
+    expect(spikes.length).toBeLessThan(140);
+  });
+
   it('same seed, same sequence of requests: same faults', async () => {
     const outcomes = async (seed: number) => {
       await bank.client.setFaults({ seed, errorRate: 0.5 });
@@ -147,6 +179,8 @@ describe('faults over HTTP', () => {
       timeoutRate: 0,
       dropResponseRate: 0,
       declineRate: 0,
+      spikeRate: 0,
+      spikeMs: 0,
     });
   });
 

@@ -11,6 +11,9 @@ export const faultsInput = z.strictObject({
   timeoutRate: rate,
   dropResponseRate: rate,
   declineRate: rate,
+  /** Share of charge requests held `spikeMs` longer, charged even when the client gave up meanwhile. */
+  spikeRate: rate,
+  spikeMs: z.int().min(0).max(60_000).default(0),
 });
 
 export type FaultsInput = z.input<typeof faultsInput>;
@@ -23,6 +26,8 @@ export interface Faults {
   timeoutRate: number;
   dropResponseRate: number;
   declineRate: number;
+  spikeRate: number;
+  spikeMs: number;
 }
 
 /**
@@ -31,6 +36,8 @@ export interface Faults {
  */
 export interface FaultPlan {
   latencyMs: number;
+  /** A latency spike: held this long (0: none) and worked on to the end, whether the client waits or not. */
+  spikeMs: number;
   fault: 'error' | 'timeout' | 'drop_response' | null;
   decline: boolean;
 }
@@ -70,16 +77,27 @@ export class FaultDice {
   }
 
   /**
-   * One roll per charge request. It always draws four numbers, whatever the rates and whichever
+   * One roll per charge request. It always draws five numbers, whatever the rates and whichever
    * fault the roll picks, so the n-th request after a reseed always sees the same numbers.
    */
   roll(): FaultPlan {
-    const [error, timeout, drop, decline] = [this.next(), this.next(), this.next(), this.next()];
+    const [error, timeout, drop, decline, spike] = [
+      this.next(),
+      this.next(),
+      this.next(),
+      this.next(),
+      this.next(),
+    ];
     const f = this.faults;
     let fault: FaultPlan['fault'] = null;
     if (error < f.errorRate) fault = 'error';
     else if (timeout < f.timeoutRate) fault = 'timeout';
     else if (drop < f.dropResponseRate) fault = 'drop_response';
-    return { latencyMs: f.latencyMs, fault, decline: decline < f.declineRate };
+    return {
+      latencyMs: f.latencyMs,
+      spikeMs: spike < f.spikeRate ? f.spikeMs : 0,
+      fault,
+      decline: decline < f.declineRate,
+    };
   }
 }

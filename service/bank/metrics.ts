@@ -17,7 +17,7 @@ export const chargeResults = new Counter({
 
 export const faultsInjected = new Counter({
   name: 'bank_faults_injected_total',
-  help: 'Faults injected by the bank: latency, error, timeout, drop_response, decline.',
+  help: 'Faults injected by the bank: latency, latency_spike, error, timeout, drop_response, decline.',
   labelNames: ['kind'] as const,
   registers: [bankRegistry],
 });

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
-import { registry } from '../metrics.ts';
+import { exposition, registry } from '../metrics.ts';
 
 /**
  * The HTTP face of a role's operator endpoints: /healthz, /metrics, plus any role-specific routes
@@ -11,8 +11,12 @@ export function opsApp(extra?: (app: Hono) => void, opts: { registry?: Registry 
   const app = new Hono();
   const metrics = opts.registry ?? registry;
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // The service's registry through exposition(), which leaves out (and counts) a gauge whose
+  // dependency is down; a role with a registry of its own (the bank's) reads no dependency.
   app.get('/metrics', async (c) =>
-    c.text(await metrics.metrics(), 200, { 'Content-Type': metrics.contentType }),
+    c.text(metrics === registry ? await exposition() : await metrics.metrics(), 200, {
+      'Content-Type': metrics.contentType,
+    }),
   );
   extra?.(app);
   app.notFound((c) =>

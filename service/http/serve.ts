@@ -1,6 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { serve as honoServe } from '@hono/node-server';
 
+/** How often a closing server closes the connections that went idle since. */
+const SWEEP_MS = 50;
+/** A closing server waits this long for in-flight requests, then cuts every connection left. */
+const DRAIN_MS = 10_000;
+
 export interface HttpServer {
   port: number;
   close(): Promise<void>;
@@ -20,8 +25,17 @@ export function listen(
           close: () =>
             new Promise<void>((done) => {
               server.close(() => done());
-              // Keep-alive sockets would hold close() open until their idle timeout.
-              if ('closeIdleConnections' in server) server.closeIdleConnections();
+              if (!('closeIdleConnections' in server)) return;
+              // close() waits for every open connection, and a client that keeps a kept-alive one busy
+              // would hold it open for ever (found by the deploy-drain scenario): close each connection
+              // the moment it is idle between two requests, and cut what is left after DRAIN_MS.
+              server.closeIdleConnections();
+              const sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
+              const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+              server.once('close', () => {
+                clearInterval(sweep);
+                clearTimeout(cut);
+              });
             }),
         });
       },

@@ -14,29 +14,43 @@ export interface MoneyRow {
   lock_hold_s: number | null;
 }
 
+/** Runs a money statement's work (its parameters as the statement takes them) and answers its row. */
+export type MoneyExecutor = (pool: pg.Pool, params: unknown[]) => Promise<MoneyRow>;
+
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /**
  * Runs one money statement. Deadlocks and serialization failures are retried up to `retries` times
  * (each attempt is a whole transaction, so a retry can never apply twice) and never reach a client as 500.
  */
-export async function runMoneyStatement(
+export function runMoneyStatement(
   pool: pg.Pool,
   statement: MoneyStatement,
   params: unknown[],
   opts: { retries: number },
 ): Promise<MoneyRow> {
-  for (let attempt = 0; ; attempt++) {
+  return withConflictRetries(statement, opts, async () => {
+    const { rows } = await pool.query<MoneyRow>(sql(statement), params);
+    const row = rows[0];
+    if (!row) throw new Error(`${statement} returned no row`);
+    return row;
+  });
+}
+
+/** Runs `attempt` (one whole transaction) again after a deadlock or serialization failure, counted. */
+export async function withConflictRetries<T>(
+  operation: string,
+  opts: { retries: number },
+  attempt: () => Promise<T>,
+): Promise<T> {
+  for (let n = 0; ; n++) {
     try {
-      const { rows } = await pool.query<MoneyRow>(sql(statement), params);
-      const row = rows[0];
-      if (!row) throw new Error(`${statement} returned no row`);
-      return row;
+      return await attempt();
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code && RETRYABLE.has(code)) {
-        txRetries.inc({ operation: statement, sqlstate: code });
-        if (attempt < opts.retries) continue;
+        txRetries.inc({ operation, sqlstate: code });
+        if (n < opts.retries) continue;
         throw new ConflictRetryExhausted();
       }
       throw mapDatabaseError(err);
@@ -67,9 +81,9 @@ const CONNECTION_CODES = new Set([
 function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
-  // pg-pool's "timeout exceeded when trying to connect": every connection busy for the whole
-  // connectionTimeoutMillis. Nothing was done; the database is overloaded, not the request wrong.
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+  // pg-pool's own words for a pool with no free connection within connectionTimeoutMillis (exhausted,
+  // or Postgres not accepting), and for a pool already ended by a stopping process.
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
     e.message ?? '',
   );
 }

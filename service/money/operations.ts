@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Sabotage } from '../config.ts';
 import {
   AppError,
   CurrencyMismatch,
@@ -11,15 +10,20 @@ import {
   OperatorOnly,
 } from '../errors.ts';
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
-import { type MoneyRow, type MoneyStatement, mapDatabaseError, runMoneyStatement } from './money-repo.ts';
-import { payoutAckBeforeCommit, payoutWithoutRowLock } from './sabotage.ts';
+import {
+  type MoneyExecutor,
+  type MoneyRow,
+  type MoneyStatement,
+  mapDatabaseError,
+  runMoneyStatement,
+} from './money-repo.ts';
 
 export interface MoneyDeps {
   pool: pg.Pool;
   lockTimeoutMs: number;
   retries: number;
-  /** Empty except in selftest runs (see SABOTAGES in config.ts). */
-  sabotage: ReadonlySet<Sabotage>;
+  /** Broken stand-ins for some statements, in selftest runs only (money/sabotage.ts; see SABOTAGES). */
+  executors?: Partial<Record<MoneyStatement, MoneyExecutor>>;
   /** Sabotage `enqueue-direct` only: publishes a new payout's job right after commit, fire and forget. */
   enqueueDirect?: (transferId: string) => void;
 }
@@ -51,28 +55,17 @@ export interface PayoutInput {
 export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
   const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
   const hash = requestHash('payout', { accountId, amount, currency, destination });
-  const key = deps.sabotage.has('no-idempotency') ? null : idempotencyKey;
-  const execute = deps.sabotage.has('no-row-lock')
-    ? payoutWithoutRowLock
-    : deps.sabotage.has('ack-before-commit')
-      ? payoutAckBeforeCommit
-      : undefined;
-  const result = await run(
-    deps,
-    'payout',
-    [
-      userId,
-      accountId,
-      amount,
-      currency,
-      destination,
-      key,
-      hash,
-      deps.lockTimeoutMs,
-      input.holdReason ?? null,
-    ],
-    execute,
-  );
+  const result = await run(deps, 'payout', [
+    userId,
+    accountId,
+    amount,
+    currency,
+    destination,
+    idempotencyKey,
+    hash,
+    deps.lockTimeoutMs,
+    input.holdReason ?? null,
+  ]);
   if (deps.enqueueDirect && result.status === 201 && !result.replayed && !result.held)
     deps.enqueueDirect(String(result.body.id));
   return result;
@@ -137,18 +130,12 @@ function requestHash(operation: string, params: Record<string, unknown>): Buffer
     .digest();
 }
 
-type Executor = (pool: pg.Pool, params: unknown[]) => Promise<MoneyRow>;
-
-async function run(
-  deps: MoneyDeps,
-  statement: MoneyStatement,
-  params: unknown[],
-  sabotaged?: Executor,
-): Promise<MoneyResult> {
+async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]): Promise<MoneyResult> {
   let row: MoneyRow;
+  const execute = deps.executors?.[statement];
   try {
-    row = sabotaged
-      ? await sabotaged(deps.pool, params).catch((err) => Promise.reject(mapDatabaseError(err)))
+    row = execute
+      ? await execute(deps.pool, params).catch((err) => Promise.reject(mapDatabaseError(err)))
       : await runMoneyStatement(deps.pool, statement, params, { retries: deps.retries });
   } catch (err) {
     moneyOps.inc({ operation: statement, outcome: err instanceof AppError ? err.code : 'error' });

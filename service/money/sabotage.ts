@@ -1,12 +1,43 @@
 import type pg from 'pg';
 import { getAccount } from '../accounts/accounts-repo.ts';
+import type { Sabotage } from '../config.ts';
 import { sql } from '../db/sql.ts';
-import type { MoneyRow } from './money-repo.ts';
+import {
+  type MoneyExecutor,
+  type MoneyRow,
+  type MoneyStatement,
+  runMoneyStatement,
+  withConflictRetries,
+} from './money-repo.ts';
 
 /**
- * Deliberately broken payout paths, reachable only when SABOTAGE names them (never by default).
- * They exist so the harness can prove its checkers catch exactly these bugs.
+ * Deliberately broken money paths, wired in by the API role only when SABOTAGE names them (never by
+ * default). They exist so the harness can prove its checkers catch exactly these bugs.
  */
+export function sabotagedExecutors(
+  sabotage: ReadonlySet<Sabotage>,
+  opts: { retries: number },
+): Partial<Record<MoneyStatement, MoneyExecutor>> {
+  const executors: Partial<Record<MoneyStatement, MoneyExecutor>> = {};
+  if (sabotage.has('no-idempotency')) executors.payout = payoutIgnoringKey(opts);
+  if (sabotage.has('ack-before-commit')) executors.payout = payoutAckBeforeCommit;
+  if (sabotage.has('no-row-lock')) executors.payout = payoutWithoutRowLock;
+  if (sabotage.has('unordered-transfer-locks'))
+    executors['transfer-funds'] = (pool, params) =>
+      withConflictRetries('transfer-funds', opts, () => transferWithUnorderedLocks(pool, params));
+  return executors;
+}
+
+/** `no-idempotency`: the correct payout, but its Idempotency-Key (parameter 6) is dropped. */
+function payoutIgnoringKey(opts: { retries: number }): MoneyExecutor {
+  return (pool, params) =>
+    runMoneyStatement(
+      pool,
+      'payout',
+      params.map((p, i) => (i === 5 ? null : p)),
+      opts,
+    );
+}
 
 /** How long `ack-before-commit` keeps a payout uncommitted after answering 201. */
 const ACK_BEFORE_COMMIT_DELAY_MS = 300;
@@ -15,7 +46,7 @@ const ACK_BEFORE_COMMIT_DELAY_MS = 300;
  * `no-row-lock`: reads the balance without FOR UPDATE, then writes back balance − amount. Concurrent
  * payouts read the same balance and overwrite each other: more payouts pass than the money allows.
  */
-export async function payoutWithoutRowLock(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
+async function payoutWithoutRowLock(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
   const [userId, accountId, amount, currency, destination, key, hash] = params as [
     string,
     string,
@@ -88,7 +119,7 @@ export async function payoutWithoutRowLock(pool: pg.Pool, params: unknown[]): Pr
  * `ack-before-commit`: runs the correct payout function inside an explicit transaction, answers at once,
  * and commits only later. A database crash in between loses payouts the client was told succeeded.
  */
-export async function payoutAckBeforeCommit(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
+async function payoutAckBeforeCommit(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -104,5 +135,81 @@ export async function payoutAckBeforeCommit(pool: pg.Pool, params: unknown[]): P
     await client.query('ROLLBACK').catch(() => {});
     client.release();
     throw err;
+  }
+}
+
+/**
+ * How long `unordered-transfer-locks` waits between its two row locks: on 2 busy cores the window
+ * between two statements is already wide, this only makes A→B meeting B→A certain rather than likely.
+ */
+const BETWEEN_LOCKS_MS = 5;
+
+/**
+ * `unordered-transfer-locks`: an internal transfer in several statements that locks the source account,
+ * then the destination, instead of both in id order: A→B and B→A each hold one row and wait for the
+ * other, and Postgres breaks the deadlock by aborting one (40P01, which the caller retries).
+ */
+async function transferWithUnorderedLocks(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
+  const [userId, from, to, amount, currency, key, hash, lockTimeoutMs] = params as [
+    string,
+    string,
+    string,
+    number,
+    string,
+    string | null,
+    Buffer,
+    number,
+  ];
+  const refused = (outcome: string): MoneyRow => ({
+    outcome,
+    response_status: null,
+    response_body: null,
+    lock_wait_s: null,
+    lock_hold_s: null,
+  });
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const idem = (await client.query(sql('idempotency-lookup'), [userId, key, hash])).rows[0];
+    if (idem.outcome !== 'new') {
+      await client.query('COMMIT');
+      return { ...idem, lock_wait_s: null, lock_hold_s: null };
+    }
+    const [source, target] = [await getAccount(client, from), await getAccount(client, to)];
+    const problem = !source
+      ? 'account_not_found'
+      : source.user_id !== userId
+        ? 'forbidden'
+        : source.currency !== currency
+          ? 'currency_mismatch'
+          : !target
+            ? 'destination_not_found'
+            : target.currency !== currency
+              ? 'currency_mismatch'
+              : null;
+    if (problem) {
+      await client.query('ROLLBACK');
+      return refused(problem);
+    }
+    await client.query(`SET LOCAL lock_timeout = ${Number(lockTimeoutMs)}`);
+    const balance = (await client.query(sql('sabotage-account-lock'), [from])).rows[0].balance as number;
+    await client.query('SELECT pg_sleep($1)', [BETWEEN_LOCKS_MS / 1000]);
+    await client.query(sql('sabotage-account-lock'), [to]);
+    if (balance < amount) {
+      const body = { code: 'insufficient_funds', message: 'the account balance is lower than the amount' };
+      await client.query(sql('idempotency-store'), [userId, key, hash, 422, body]);
+      await client.query('COMMIT');
+      return { ...refused('insufficient_funds'), response_status: 422, response_body: body };
+    }
+    const { body } = (await client.query(sql('sabotage-transfer-apply'), [from, to, amount, currency]))
+      .rows[0];
+    await client.query(sql('idempotency-store'), [userId, key, hash, 201, body]);
+    await client.query('COMMIT');
+    return { ...refused('created'), response_status: 201, response_body: body };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
   }
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
@@ -17,6 +18,14 @@ export interface PayoutJobData {
  */
 export function payoutJobId(transferId: string, suffix?: string): string {
   return suffix ? `transfer-${transferId}-${suffix}` : `transfer-${transferId}`;
+}
+
+/**
+ * The name a worker process gives BullMQ, which stamps it on every job it takes (`processedBy`): which
+ * host and process held a job, for operators and for the harness that kills that process.
+ */
+export function workerName(pid: number = process.pid, host: string = hostname()): string {
+  return `${host}:${pid}`;
 }
 
 /** A BullMQ connection: workers need maxRetriesPerRequest null so blocking commands survive reconnects. */

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { sql } from '../db/sql.ts';
 import type { Queryable, TransferStatus } from '../payouts/transfers-repo.ts';
 
@@ -6,10 +5,12 @@ export interface StuckTransfer {
   id: string;
   status: TransferStatus;
   recon_attempts: number;
+  account_id: string;
 }
 
+/** Claims up to `limit` stuck transfers (touching them, so no other run claims them meanwhile). */
 export async function claimStuck(
-  db: pg.PoolClient,
+  db: Queryable,
   stuckAfterMs: number,
   limit: number,
 ): Promise<StuckTransfer[]> {
@@ -17,11 +18,11 @@ export async function claimStuck(
   return rows;
 }
 
-export async function markRequeued(db: pg.PoolClient, ids: string[]): Promise<void> {
+export async function markRequeued(db: Queryable, ids: string[]): Promise<void> {
   if (ids.length) await db.query(sql('recon-mark-requeued'), [ids]);
 }
 
-export async function markManualReview(db: pg.PoolClient, ids: string[], reason: string): Promise<void> {
+export async function markManualReview(db: Queryable, ids: string[], reason: string): Promise<void> {
   if (ids.length) await db.query(sql('recon-mark-manual-review'), [ids, reason]);
 }
 

@@ -1,13 +1,18 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type pg from 'pg';
 import { Counter } from 'prom-client';
-import { type BankClient, BankUnavailable, type Charge } from '../bank/client.ts';
-import type { Sabotage } from '../config.ts';
+import type { BankClient, Charge } from '../bank/client.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
 import { failTransfer, settleTransfer } from '../payouts/transfers-repo.ts';
 import { type PayoutJobData, payoutJobId } from '../queue/queues.ts';
-import { claimStuck, markManualReview, markRequeued, purgeExpiredIdempotencyKeys } from './recon-repo.ts';
+import {
+  claimStuck,
+  markManualReview,
+  markRequeued,
+  purgeExpiredIdempotencyKeys,
+  type StuckTransfer,
+} from './recon-repo.ts';
 
 const outcomes = new Counter({
   name: 'recon_outcomes_total',
@@ -18,7 +23,8 @@ const outcomes = new Counter({
 
 export interface ReconDeps {
   pool: pg.Pool;
-  bank: BankClient;
+  /** Where recon asks what became of a key (a variant that never asks replaces it in selftest). */
+  bank: Pick<BankClient, 'lookup'>;
   payouts: Queue<PayoutJobData>;
   jobOptions: (jobId: string) => JobsOptions;
   log: Logger;
@@ -29,7 +35,6 @@ export interface ReconDeps {
   batch: number;
   /** A run gives up (to resume at the next one) after this long. */
   maxRunMs: number;
-  sabotage: ReadonlySet<Sabotage>;
 }
 
 export interface ReconSummary {
@@ -38,6 +43,8 @@ export interface ReconSummary {
   failedByLookup: number;
   requeued: number;
   manualReview: number;
+  /** Rows whose bank lookup failed: skipped (left for a later run), not allowed to stop the batch. */
+  lookupErrors: number;
   /** The highest waiting count recon saw on the payout queue during the run. */
   peakWaiting: number;
   throttledMs: number;
@@ -55,6 +62,7 @@ const THROTTLE_POLL_MS = 100;
  * (safe: the bank is idempotent by key), or MANUAL_REVIEW once recon has tried maxAttempts times.
  * Claims batches with SKIP LOCKED (recon processes never collide) and only as many as keep the payout
  * queue's waiting count ≤ queueBound, so 10,000 stuck rows trickle in instead of flooding the queue.
+ * No row lock is held while recon talks to the bank or to Redis, and each refund is its own transaction.
  */
 export async function reconcile(deps: ReconDeps): Promise<ReconSummary> {
   const started = Date.now();
@@ -64,6 +72,7 @@ export async function reconcile(deps: ReconDeps): Promise<ReconSummary> {
     failedByLookup: 0,
     requeued: 0,
     manualReview: 0,
+    lookupErrors: 0,
     peakWaiting: 0,
     throttledMs: 0,
     durationMs: 0,
@@ -73,7 +82,7 @@ export async function reconcile(deps: ReconDeps): Promise<ReconSummary> {
   while (Date.now() - started < deps.maxRunMs) {
     const waiting = await deps.payouts.getWaitingCount();
     s.peakWaiting = Math.max(s.peakWaiting, waiting);
-    const room = deps.sabotage.has('recon-no-throttle') ? deps.batch : deps.queueBound - waiting;
+    const room = deps.queueBound - waiting;
     if (room <= 0) {
       await new Promise((r) => setTimeout(r, THROTTLE_POLL_MS));
       s.throttledMs += THROTTLE_POLL_MS;
@@ -96,68 +105,69 @@ async function reconcileBatch(
   limit: number,
   s: ReconSummary,
 ): Promise<'more' | 'done' | 'bank_unavailable'> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const rows = await claimStuck(client, deps.stuckAfterMs, limit);
-    if (rows.length === 0) {
-      await client.query('COMMIT');
-      return 'done';
-    }
-    let charges: (Charge | null)[];
-    try {
-      charges = await Promise.all(rows.map((r) => deps.bank.lookup(r.id)));
-    } catch (err) {
-      if (!(err instanceof BankUnavailable)) throw err;
-      await client.query('ROLLBACK');
-      outcomes.inc({ outcome: 'bank_unavailable' }, rows.length);
-      deps.log.warn({ err: err.message }, 'recon: bank unreachable, run stops; rows stay for the next run');
-      return 'bank_unavailable';
-    }
-    const requeue: typeof rows = [];
-    const manual: string[] = [];
-    for (const [i, row] of rows.entries()) {
-      const charge = charges[i];
-      if (charge?.status === 'charged') {
-        await settleTransfer(client, row.id, charge.id);
-        s.settledByLookup++;
-        outcomes.inc({ outcome: 'settled_by_lookup' });
-      } else if (charge) {
-        await failTransfer(client, row.id, `bank_${charge.status}`);
-        s.failedByLookup++;
-        outcomes.inc({ outcome: 'failed_by_lookup' });
-      } else if (row.recon_attempts >= deps.maxAttempts) {
-        manual.push(row.id);
-      } else {
-        requeue.push(row);
-      }
-    }
-    await markManualReview(client, manual, `recon gave up after ${deps.maxAttempts} attempts`);
+  const rows = await claimStuck(deps.pool, deps.stuckAfterMs, limit);
+  if (rows.length === 0) return 'done';
+  s.examined += rows.length;
+  const lookups = await Promise.allSettled(rows.map((r) => deps.bank.lookup(r.id)));
+  const failedLookups = lookups.filter((l) => l.status === 'rejected');
+  s.lookupErrors += failedLookups.length;
+  outcomes.inc({ outcome: 'lookup_error' }, failedLookups.length);
+  if (failedLookups.length === rows.length) {
+    const why = (failedLookups[0] as PromiseRejectedResult).reason as Error;
+    deps.log.warn({ err: why.message }, 'recon: bank unreachable, run stops; rows stay for a later run');
+    return 'bank_unavailable';
+  }
+
+  const settle: Array<{ row: StuckTransfer; charge: Charge }> = [];
+  const fail: Array<{ row: StuckTransfer; charge: Charge }> = [];
+  const requeue: StuckTransfer[] = [];
+  const manual: string[] = [];
+  for (const [i, row] of rows.entries()) {
+    const lookup = lookups[i] as PromiseSettledResult<Charge | null>;
+    if (lookup.status === 'rejected') continue; // skipped: touched by the claim, retried when stuck again
+    const charge = lookup.value;
+    if (charge?.status === 'charged') settle.push({ row, charge });
+    else if (charge) fail.push({ row, charge });
+    else if (row.recon_attempts >= deps.maxAttempts) manual.push(row.id);
+    else requeue.push(row);
+  }
+
+  for (const { row, charge } of settle) {
+    if (!(await settleTransfer(deps.pool, row.id, charge.id))) continue; // closed meanwhile by a worker
+    s.settledByLookup++;
+    outcomes.inc({ outcome: 'settled_by_lookup' });
+  }
+  // One refund per transaction, in account-id order: recon never holds two account locks, nor waits on
+  // one while holding another, so it cannot deadlock with transfers (which lock in id order too).
+  fail.sort((a, b) => compare(a.row.account_id, b.row.account_id) || compare(a.row.id, b.row.id));
+  for (const { row, charge } of fail) {
+    if (!(await failTransfer(deps.pool, row.id, `bank_${charge.status}`))) continue;
+    s.failedByLookup++;
+    outcomes.inc({ outcome: 'failed_by_lookup' });
+  }
+  await markManualReview(deps.pool, manual, `recon gave up after ${deps.maxAttempts} attempts`);
+  s.manualReview += manual.length;
+  outcomes.inc({ outcome: 'manual_review' }, manual.length);
+  if (requeue.length) {
+    // Redis first, then the mark: if Redis refuses, the rows are simply stuck again later. Job ids derive
+    // from the attempt number, so adding the same attempt twice adds one job.
+    await deps.payouts.addBulk(
+      requeue.map((r) => ({
+        name: 'payout',
+        data: { transferId: r.id },
+        opts: deps.jobOptions(payoutJobId(r.id, `recon-${r.recon_attempts + 1}`)),
+      })),
+    );
     await markRequeued(
-      client,
+      deps.pool,
       requeue.map((r) => r.id),
     );
-    if (requeue.length) {
-      // Inside the transaction: if Redis refuses, nothing is marked and the rows stay stuck for a retry.
-      await deps.payouts.addBulk(
-        requeue.map((r) => ({
-          name: 'payout',
-          data: { transferId: r.id },
-          opts: deps.jobOptions(payoutJobId(r.id, `recon-${r.recon_attempts + 1}`)),
-        })),
-      );
-    }
-    await client.query('COMMIT');
-    s.examined += rows.length;
-    s.requeued += requeue.length;
-    s.manualReview += manual.length;
-    outcomes.inc({ outcome: 'requeued' }, requeue.length);
-    outcomes.inc({ outcome: 'manual_review' }, manual.length);
-    return 'more';
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
   }
+  s.requeued += requeue.length;
+  outcomes.inc({ outcome: 'requeued' }, requeue.length);
+  return 'more';
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -21,6 +21,7 @@ import {
 import type { Running } from '../roles.ts';
 import { countStuck } from './recon-repo.ts';
 import { type ReconSummary, reconcile } from './reconcile.ts';
+import { sabotagedReconDeps } from './sabotage.ts';
 
 const runDuration = new Histogram({
   name: 'recon_run_duration_seconds',
@@ -79,7 +80,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
           queueBound: config.RECON_QUEUE_BOUND,
           batch: config.RECON_BATCH,
           maxRunMs: config.RECON_INTERVAL_MS,
-          sabotage: config.SABOTAGE,
+          ...sabotagedReconDeps(config.SABOTAGE),
         });
       } finally {
         end();

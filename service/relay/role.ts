@@ -13,6 +13,7 @@ import {
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
 import { registerOutboxGauge, startRelayLoop } from './relay.ts';
+import { sabotagedJobOptions } from './sabotage.ts';
 
 /** The relay role: outbox -> BullMQ. Several can run at once. */
 export async function start(config: Config, log: Logger): Promise<Running> {
@@ -29,7 +30,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     : startRelayLoop({
         pool,
         queue,
-        jobOptions: (jobId) => payoutJobOptions(config, jobId),
+        jobOptions: sabotagedJobOptions((jobId) => payoutJobOptions(config, jobId), config.SABOTAGE),
         batch: config.RELAY_BATCH,
         pollMs: config.RELAY_POLL_MS,
         databaseUrl: config.DATABASE_URL,

@@ -15,6 +15,7 @@ import { FRAUD_RULES_WIDE_OPEN } from '../fraud/rules.ts';
 import { createFraudScreen } from '../fraud/screen.ts';
 import { createLogger } from '../log.ts';
 import { deposit } from '../money/operations.ts';
+import { sabotagedExecutors } from '../money/sabotage.ts';
 
 /**
  * Test harness: each test file gets its own database (migrated), its own BullMQ prefix and its own
@@ -80,7 +81,7 @@ export function testApi(t: TestEnv) {
       pool: t.pool,
       lockTimeoutMs: t.config.LOCK_TIMEOUT_MS,
       retries: t.config.TX_RETRIES,
-      sabotage: t.config.SABOTAGE,
+      executors: sabotagedExecutors(t.config.SABOTAGE, { retries: t.config.TX_RETRIES }),
     },
   });
   async function call(
@@ -133,7 +134,7 @@ export async function fundedUser(t: TestEnv, opts: { balance: number; currency?:
   const account = await createAccount(t.pool, user.id, currency);
   if (opts.balance > 0) {
     const funded = await deposit(
-      { pool: t.pool, lockTimeoutMs: 2_000, retries: 3, sabotage: new Set() },
+      { pool: t.pool, lockTimeoutMs: 2_000, retries: 3 },
       {
         operatorId: (await testOperator(t)).id,
         idempotencyKey: null,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BankUnavailable } from '../bank/client.ts';
 import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { createLogger } from '../log.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData, payoutJobOptions } from '../queue/queues.ts';
@@ -44,7 +45,6 @@ function deps(overrides: Partial<ReconDeps> = {}): ReconDeps {
     queueBound: 20,
     batch: 10,
     maxRunMs: 60_000,
-    sabotage: new Set(),
     ...overrides,
   };
 }
@@ -145,5 +145,68 @@ describe('recon janitor', () => {
       [voided],
     );
     expect(rows[0].n).toBe(1);
+  });
+
+  it('skips a row whose lookup fails, counts it, and resolves the rest of the batch', async () => {
+    const ids = await stuckPayouts(5, 'PROCESSING');
+    const [unlucky, charged, ...rest] = ids as [string, string, ...string[]];
+    await bank.client.charge({ key: charged, amount: 100, currency: 'USD', reference: charged });
+    const lookup = (key: string) =>
+      key === unlucky
+        ? Promise.reject(new BankUnavailable('GET /v1/charges: bank answered 503', 'server_error'))
+        : bank.client.lookup(key);
+    const summary = await reconcile(deps({ bank: { lookup }, maxAttempts: 5 }));
+    expect(summary).toMatchObject({ examined: 5, lookupErrors: 1, settledByLookup: 1, requeued: 3 });
+    const { rows } = await t.pool.query(
+      'SELECT id, status, recon_attempts FROM bank_transfers WHERE id = ANY($1)',
+      [ids],
+    );
+    const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+    expect(byId[unlucky]).toMatchObject({ status: 'PROCESSING', recon_attempts: 0 });
+    expect(byId[charged]).toMatchObject({ status: 'SETTLED' });
+    for (const id of rest) expect(byId[id]).toMatchObject({ recon_attempts: 1 });
+    await queue.drain();
+  });
+
+  it('holds no row lock while it asks the bank or enqueues', async () => {
+    const ids = await stuckPayouts(3, 'PROCESSING');
+    const [voided] = ids as [string];
+    await bank.client.void(voided);
+    const probe = await t.pool.connect();
+    const locked: string[] = [];
+    // Another session takes each row (and the account) with NOWAIT: it fails at once if recon holds it.
+    const tryLock = async (id: string) => {
+      await probe.query('BEGIN');
+      try {
+        await probe.query(
+          `SELECT 1 FROM bank_transfers t JOIN accounts a ON a.id = t.account_id
+            WHERE t.id = $1 FOR UPDATE NOWAIT`,
+          [id],
+        );
+      } catch {
+        locked.push(id);
+      } finally {
+        await probe.query('ROLLBACK');
+      }
+    };
+    const bankProbe = {
+      lookup: async (key: string) => {
+        await tryLock(key);
+        return bank.client.lookup(key);
+      },
+    };
+    const queueProbe = Object.create(queue) as typeof queue;
+    queueProbe.addBulk = async (jobs) => {
+      for (const j of jobs) await tryLock(j.data.transferId);
+      return queue.addBulk(jobs);
+    };
+    try {
+      const summary = await reconcile(deps({ bank: bankProbe, payouts: queueProbe, maxAttempts: 5 }));
+      expect(summary).toMatchObject({ examined: 3, failedByLookup: 1, requeued: 2 });
+      expect(locked).toEqual([]);
+    } finally {
+      probe.release();
+      await queue.drain();
+    }
   });
 });
