@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { runScenario } from '../core/runner.ts';
+import { selftestVerdict } from '../core/selftest-verdict.ts';
 import { resolveFigure } from '../explain/evaluate.ts';
 import { ITEMS } from '../explain/items/index.ts';
 import { readRun } from '../explain/latest-runs.ts';
@@ -99,5 +100,10 @@ export async function runDemo(
   say(answerCard(demo, result, runDir, opts.sabotage));
   say(`(${formatDuration(Date.now() - started)} in all)`);
   if (result.verdict === 'error') return 2;
-  return (opts.sabotage ? result.verdict === 'fail' : result.verdict === 'pass') ? 0 : 1;
+  if (!opts.sabotage) return result.verdict === 'pass' ? 0 : 1;
+  // Caught only by a check named to catch it, as in selftest: an unrelated failure is no catch.
+  const caughtBy = scenario.sabotages.find((s) => s.sabotage === demo.sabotage)?.caughtBy ?? [];
+  const { line, caught } = selftestVerdict(result, caughtBy);
+  say(`selftest verdict: ${line}`);
+  return caught ? 0 : 1;
 }

@@ -24,7 +24,10 @@ describe('demos', () => {
     for (const demo of DEMOS) {
       const scenario = scenarios.find((s) => s.name === demo.scenario);
       expect(scenario, demo.scenario).toBeDefined();
-      expect(scenario?.sabotages, demo.scenario).toContain(demo.sabotage);
+      expect(
+        scenario?.sabotages.map((s) => s.sabotage),
+        demo.scenario,
+      ).toContain(demo.sabotage);
     }
     expect(() => findDemo('nope')).toThrow(/unknown demo "nope"; demos: double-debit, worker-kill/);
   });
