@@ -66,29 +66,36 @@ function logLineChart(opts: {
       out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
       if (!s.dashed) out.push(text(px(x) + 5, py(y) - 6, fmt(y), 'class="tick"'));
     }
-    out.push(text(LEFT + PLOT_W - 170, plotTop + 14 + i * 16, s.name, `fill="${s.color}" class="tick"`));
+    out.push(text(LEFT + 10, plotTop + 4 + i * 14, s.name, `fill="${s.color}" class="tick"`));
   }
   return { svg: out.join('\n'), height: h };
 }
 
-/** One row per ratio: a dot per round, a bar at the median, and a line at 1. */
+/** One row per ratio on a log scale (ratios multiply): a dot per round, a bar at the median, a line at 1. */
 function ratioDots(top: number, ratios: ChartInput['ratios']): { svg: string; height: number } {
   const rowH = 22;
-  const h = 50 + ratios.length * rowH;
+  const h = 60 + ratios.length * rowH;
   const out: string[] = [
-    text(LEFT, top + 16, 'Ratios per round (dots) and their median (bar)', 'class="title"'),
+    text(LEFT, top + 16, 'Ratios per round (dots) and their median (bar), log scale', 'class="title"'),
   ];
-  const max = Math.max(1.2, ...ratios.flatMap((r) => r.perRound)) * 1.05;
-  const px = (v: number) => LEFT + (v / max) * PLOT_W;
+  const values = ratios.flatMap((r) => r.perRound).filter((v) => v > 0);
+  const lo = Math.min(0.05, ...values.map((v) => v / 1.5));
+  const hi = Math.max(2, ...values.map((v) => v * 1.5));
+  const px = (v: number) =>
+    LEFT + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * PLOT_W;
   const y0 = top + 34;
-  out.push(
-    `<line x1="${px(1).toFixed(1)}" y1="${y0 - 6}" x2="${px(1).toFixed(1)}" y2="${y0 + ratios.length * rowH}" class="one"/>`,
-  );
-  out.push(text(px(1), y0 - 10, '1', 'text-anchor="middle" class="tick"'));
+  const bottom = y0 + ratios.length * rowH;
+  for (const t of [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100].filter(
+    (t) => t >= lo && t <= hi,
+  )) {
+    out.push(
+      `<line x1="${px(t).toFixed(1)}" y1="${y0 - 6}" x2="${px(t).toFixed(1)}" y2="${bottom}" class="${t === 1 ? 'one' : 'grid'}"/>`,
+    );
+    out.push(text(px(t), bottom + 14, String(t), 'text-anchor="middle" class="tick"'));
+  }
   for (const [i, r] of ratios.entries()) {
     const y = y0 + i * rowH + rowH / 2;
     out.push(text(LEFT - 8, y + 4, r.name, 'text-anchor="end" class="tick"'));
-    out.push(`<line x1="${LEFT}" y1="${y}" x2="${LEFT + PLOT_W}" y2="${y}" class="grid"/>`);
     out.push(
       `<line x1="${px(r.median).toFixed(1)}" y1="${y - 8}" x2="${px(r.median).toFixed(1)}" y2="${y + 8}" class="median"/>`,
     );

@@ -22,7 +22,7 @@ import { runRounds } from './rounds.ts';
 import type { Section } from './section.ts';
 import { apiPathSection } from './sections/api-path.ts';
 import { contentionSection } from './sections/contention.ts';
-import { bankCapacity, type DrainDetail, roundDrains } from './sections/drain.ts';
+import { bankCapacity, type DrainDetail, drainFigure, roundDrains } from './sections/drain.ts';
 import { idempotencySection } from './sections/idempotency.ts';
 import { usersSection } from './sections/users-ramp.ts';
 import { workerSweepSection } from './sections/worker-sweep.ts';
@@ -75,7 +75,9 @@ export async function runBench(
   };
   const loadAvgStart = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   findPgbench();
-  say(`bench ${runId}: ${opts.rounds} round(s) × ${opts.durationS} s; files in ${dir}`);
+  say(
+    `bench ${runId}: ${opts.rounds} round(s) × ${opts.durationS} s, about ${estimateMinutes(opts)} min on an idle 2-core machine; files in ${dir}`,
+  );
   say(`starting the stack (PostgreSQL, both Redis, bank, api, relay, worker, recon)`);
   const stack: Stack = await startStack({ log: (line) => appendFileSync(logFile, `  stack: ${line}\n`) });
   const closers: Array<() => unknown> = [];
@@ -201,7 +203,14 @@ export async function runBench(
         title: `faultline bench ${runId} (${cpuList.length} cores, load average ${loadAvgStart})`,
         contention: curve,
         sweep: result.sections.worker_concurrency.points,
-        ratios: ratioRows,
+        ratios: [
+          ...ratioRows,
+          ...drains.map((d) => ({
+            name: `${drainFigure(d.n, d.bankLatencyMs)}_ratio`,
+            perRound: [d.ratio],
+            median: d.ratio,
+          })),
+        ],
       }),
     );
     return { result, dir };
@@ -212,6 +221,19 @@ export async function runBench(
     rmSync(stack.dir, { recursive: true, force: true });
     rmSync(join(dir, 'pgbench'), { recursive: true, force: true });
   }
+}
+
+/**
+ * A rough duration: set-up, then per round its measurements and a large drain (at ~400 settled/s),
+ * the contention points with their small drains, the sweep, the ramp. Printed, never relied on.
+ */
+export function estimateMinutes(o: BenchOptions): number {
+  const drain = (n: number) => n / 400;
+  const round = 6 * o.shortS + 4 * o.durationS + 10 + drain(o.drainLarge);
+  const contention = o.contentionExtra.length * (o.shortS + drain(o.drainSmall) + 3);
+  const sweep = 15 + o.sweepLevels.length * (o.sweepWindowS + 1);
+  const ramp = 5 + 14 * o.rampStageS;
+  return Math.round(((35 + o.rounds * round + contention + sweep + ramp) / 60) * 2) / 2;
 }
 
 /** Whether the pipeline kept up in the spread measurement: open payouts before vs after. */
