@@ -45,10 +45,10 @@ export interface BenchContext {
   say(line: string): void;
 }
 
-/** Names of the measured process families; `loadgen` (this process) is added by CpuMeter. */
-export const PROCESS_NAMES = ['api', 'postgres', 'relay', 'worker', 'recon', 'bank', 'redis'] as const;
-
-/** A CPU meter over every process of the stack, by role; sweep workers count as `worker`. */
+/**
+ * A CPU meter over every process of the stack, by role (sweep workers count as `worker`; `redis` is
+ * both servers); CpuMeter adds `harness`, this process: the load generator and the probes.
+ */
 export function cpuMeter(ctx: BenchContext): CpuMeter {
   const pids = (role: ServiceHandle['role']) => () =>
     ctx.stack.services.filter((s) => s.role === role && s.running).map((s) => s.pid);

@@ -14,6 +14,8 @@ export interface Limit {
   value(s: Signals): number;
 }
 
+const MIN_SAMPLES = 30;
+
 export const LIMITS: readonly Limit[] = [
   {
     name: 'pool waits',
@@ -43,9 +45,16 @@ export const LIMITS: readonly Limit[] = [
     name: 'auth lookups',
     unit: "% of the api's active queries that were API-key lookups",
     threshold: 50,
-    value: (s) => s.authShare * 100,
+    // A share of a handful of samples is noise: it counts once the api's queries were seen 30 times.
+    value: (s) => (s.apiActiveSamples >= MIN_SAMPLES ? s.authShare * 100 : 0),
   },
   { name: 'lock waits', unit: 'ms p99 of row-lock waits', threshold: 25, value: (s) => s.lockWaitP99Ms },
+  {
+    name: 'machine CPU',
+    unit: '% of all cores busy (every process on the machine)',
+    threshold: 95,
+    value: (s) => s.machineBusyPct,
+  },
   {
     name: 'Redis connections',
     unit: 'connections refused by Redis',

@@ -6,7 +6,7 @@ export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--qui
   --rounds N     A/B rounds of baselines and measurements (default 3; --quick: 1)
   --duration S   seconds of each HTTP measurement (default 8; --quick: 2); pgbench baselines and the
                  idempotency pair run half as long
-  --quick        a smoke run of about a minute: every section, small sizes (not for quoting)
+  --quick        a smoke run of every section at small sizes, 1–2 minutes (not for quoting)
   --out DIR      parent of the run directory (default runs/)
 
 exit codes: 0 done, 2 usage or set-up error (the message says what to do)`;
@@ -23,6 +23,8 @@ export interface BenchOptions {
   clients: number;
   /** Seconds of each pgbench baseline and of each idempotency measurement. */
   shortS: number;
+  /** pgbench's tpcb-like scale (10; 1 for --quick, which only checks that everything runs). */
+  pgbenchScale: number;
   /** Backlogs drained: the large one after each round's paused block, the small ones after contention points. */
   drainLarge: number;
   drainSmall: number;
@@ -73,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
     out: resolve(values.out),
     clients: 16,
     shortS: Math.max(1, Math.round(durationS / 2)),
+    pgbenchScale: quick ? 1 : 10,
     drainLarge: quick ? 1_000 : 10_000,
     drainSmall: quick ? 300 : 2_000,
     bankLatenciesMs: [0, 25, 100],

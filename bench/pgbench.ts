@@ -16,14 +16,12 @@ import { familyCpuMs } from './probes/cpu.ts';
 
 const scriptsDir = fileURLToPath(new URL('./pgbench/', import.meta.url));
 export const PGBENCH_DATABASE = 'pgbench';
-/** tpcb-like at scale 10: 1,000,000 pgbench_accounts rows, 10 branches (the issue's baseline). */
-const TPCB_SCALE = 10;
 
 /** The pgbench workloads; `script` is a file in bench/pgbench/, `builtin` one of pgbench's own. */
 export const PGBENCH_WORKLOADS = {
   hot_row: { script: 'hot-row.sql', what: 'hot row, 5 statements' },
   hot_row_cte: { script: 'hot-row-cte.sql', what: 'hot row, one CTE statement' },
-  tpcb_n: { builtin: ['-N'], what: `tpcb-like -N, scale ${TPCB_SCALE}` },
+  tpcb_n: { builtin: ['-N'], what: 'tpcb-like -N, scale 10 (1 with --quick)' },
   hot_row_spread: { script: 'hot-row-spread.sql', what: 'hot-row script, one row per client' },
 } as const;
 export type PgbenchWorkload = keyof typeof PGBENCH_WORKLOADS;
@@ -66,12 +64,15 @@ export class Pgbench {
     private readonly workDir: string,
   ) {}
 
-  /** Creates the pgbench database, initialises tpcb at scale 10 and the hot-row tables. */
-  static async prepare(pgHandle: PostgresHandle, workDir: string): Promise<Pgbench> {
+  /**
+   * Creates the pgbench database, initialises tpcb-like at `scale` (10: 1,000,000 pgbench_accounts rows,
+   * 10 branches, the issue's baseline) and the hot-row tables.
+   */
+  static async prepare(pgHandle: PostgresHandle, workDir: string, scale: number): Promise<Pgbench> {
     const bench = new Pgbench(findPgbench(), pgHandle, workDir);
     const url = await pgHandle.createDatabase(PGBENCH_DATABASE);
     // G: generate the rows server-side (one INSERT … SELECT), the fastest initialisation.
-    await bench.#run(['-i', '-q', '-s', String(TPCB_SCALE), '-I', 'dtGvp', PGBENCH_DATABASE]);
+    await bench.#run(['-i', '-q', '-s', String(scale), '-I', 'dtGvp', PGBENCH_DATABASE]);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {

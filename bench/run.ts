@@ -2,13 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { HttpTarget } from '../load/http-target.ts';
+import { directClients } from '../scenarios/core/direct-clients.ts';
 import { BankClient } from '../service/bank/client.ts';
-import '../service/db/pg-types.ts';
-import { PAYOUTS_QUEUE, type PayoutJobData } from '../service/queue/queues.ts';
 import { type Stack, startStack } from '../stack/index.ts';
 import { repoRoot } from '../stack/service.ts';
 import { renderChart } from './chart.ts';
@@ -82,20 +78,8 @@ export async function runBench(
   const stack: Stack = await startStack({ log: (line) => appendFileSync(logFile, `  stack: ${line}\n`) });
   const closers: Array<() => unknown> = [];
   try {
-    const db = new pg.Pool({ connectionString: stack.postgres.url, max: 6, application_name: 'bench' });
-    db.on('error', () => {});
-    closers.push(() => db.end());
-    const redis = new Redis(stack.redisQueue.url, { maxRetriesPerRequest: null });
-    redis.on('error', () => {});
-    const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {
-      connection: redis,
-      prefix: stack.serviceEnv().QUEUE_PREFIX,
-    });
-    queue.on('error', () => {});
-    closers.push(async () => {
-      await queue.close();
-      redis.disconnect();
-    });
+    const { db, redis, queue, close } = directClients(stack, { poolMax: 6, applicationName: 'bench' });
+    closers.push(close);
     const api = new HttpTarget((stack.api as { url: string }).url, { maxSockets: 64 });
     closers.push(() => api.close());
     const bankUrl = (stack.bank as { url: string }).url;
@@ -107,10 +91,12 @@ export async function runBench(
     say('seeding the bench users (batched SQL through the service’s deposit())');
     const payers = await seedUsers(db, { prefix: 'bench-payer', count: 64 });
     const movers = await seedUsers(db, { prefix: 'bench-mover', count: opts.clients, accountsPerUser: 2 });
-    const [backlog] = await seedUsers(db, { prefix: 'bench-backlog', count: 1 });
+    const [backlog] = await seedUsers(db, { prefix: 'bench-backlog', count: 1, accountsPerUser: 16 });
     if (!backlog) throw new Error('could not create the backlog user');
-    say('pgbench: a database of its own on the same server, tpcb-like at scale 10 and the hot-row tables');
-    const pgbench = await Pgbench.prepare(stack.postgres, join(dir, 'pgbench'));
+    say(
+      `pgbench: a database of its own on the same server, tpcb-like at scale ${opts.pgbenchScale} and the hot-row tables`,
+    );
+    const pgbench = await Pgbench.prepare(stack.postgres, join(dir, 'pgbench'), opts.pgbenchScale);
     const ctx: BenchContext = {
       opts,
       stack,

@@ -45,6 +45,7 @@ const signals = (s: Partial<Signals>): Signals => ({
   redisClientsMax: 12,
   redisRejected: 0,
   authShare: 0.1,
+  apiActiveSamples: 100,
   apiActiveMax: 3,
   ...s,
 });
@@ -67,6 +68,11 @@ describe('what broke first', () => {
     );
     expect(firstLimitFinding([], 220)).toMatch(/none of the watched signals/);
     expect(crossings([{ perS: 1, signals: null }])).toEqual([]);
+    // One active query that happened to be a key lookup is not a finding.
+    expect(crossings([{ perS: 1, signals: signals({ authShare: 1, apiActiveSamples: 1 }) }])).toEqual([]);
+    expect(crossings([{ perS: 1, signals: signals({ authShare: 0.6 }) }]).map((c) => c.name)).toEqual([
+      'auth lookups',
+    ]);
   });
 });
 
@@ -95,8 +101,9 @@ describe('the worker concurrency knee', () => {
       point(100, 310),
     ];
     expect(kneeOf(points)).toBe(25);
-    expect(verdictOn50(points)).toMatch(/^justified as headroom: 50 gives 100%/);
+    expect(verdictOn50(points)).toMatch(/^justified as headroom: the knee is at 25, and 50 gives 100%/);
     expect(verdictOn50([point(10, 100), point(50, 200), point(100, 400)])).toMatch(/^too low here/);
+    expect(verdictOn50([point(10, 300), point(50, 200), point(100, 290)])).toMatch(/^more than needed/);
     expect(verdictOn50([point(1, 10)])).toMatch(/not measured/);
   });
 });

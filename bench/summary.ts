@@ -47,7 +47,7 @@ export function ratioTable(rounds: readonly RoundReport[], ratios: readonly Rati
 }
 
 /** Node processes run one event loop: at ~85 % of one core they are the bottleneck. */
-const SINGLE_THREADED = new Set(['api', 'worker', 'relay', 'bank', 'loadgen']);
+const SINGLE_THREADED = new Set(['api', 'worker', 'relay', 'bank', 'harness']);
 
 /** What a pg_stat_activity wait event means for a payout, grouped. */
 const WAITS: ReadonlyArray<[RegExp, string]> = [

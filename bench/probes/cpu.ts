@@ -63,7 +63,7 @@ export class CpuMeter {
     this.#startedAt = performance.now();
   }
 
-  /** CPU ms per name since start(), `loadgen` for this process, and `wallMs`. */
+  /** CPU ms per name since start(), `harness` for this process (load generator and probes), and `wallMs`. */
   stop(): { cpuMs: Record<string, number>; wallMs: number } {
     const end = this.read();
     const self = process.cpuUsage(this.#selfStart);
@@ -71,7 +71,7 @@ export class CpuMeter {
     for (const [name, ms] of Object.entries(end)) {
       cpuMs[name] = Math.max(0, Math.round(ms - (this.#start[name] ?? 0)));
     }
-    cpuMs.loadgen = Math.round((self.user + self.system) / 1000);
+    cpuMs.harness = Math.round((self.user + self.system) / 1000);
     return { cpuMs, wallMs: performance.now() - this.#startedAt };
   }
 }

@@ -44,6 +44,8 @@ export interface Signals {
   redisRejected: number;
   /** Share of the api's active Postgres queries that were key lookups (auth). */
   authShare: number;
+  /** Active api queries sampled: below a few dozen, authShare is noise. */
+  apiActiveSamples: number;
   apiActiveMax: number;
 }
 
@@ -149,6 +151,7 @@ export function signalsBetween(samples: readonly MonitorSample[], from: number, 
     redisRejected: last.redisRejected - first.redisRejected,
     authShare:
       active === 0 ? 0 : Math.round((inside.reduce((n, s) => n + s.pgApiAuth, 0) / active) * 100) / 100,
+    apiActiveSamples: active,
     apiActiveMax: Math.max(0, ...inside.map((s) => s.pgApiActive)),
   };
 }

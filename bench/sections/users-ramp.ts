@@ -3,7 +3,7 @@ import { type LoadResult, runOpen, type StageResult } from '../../load/generator
 import { HttpTarget } from '../../load/http-target.ts';
 import type { ArrivalPlan } from '../../load/schedule.ts';
 import { cpuMeter } from '../context.ts';
-import { crossings, firstLimitFinding, type StageSignals } from '../first-limit.ts';
+import { crossings, firstLimitFinding, LIMITS, type StageSignals } from '../first-limit.ts';
 import { seedUsers } from '../fixtures.ts';
 import { RampMonitor, signalsBetween } from '../probes/ramp-monitor.ts';
 import type { Section } from '../section.ts';
@@ -113,7 +113,9 @@ export const usersSection: Section = {
       perS: Math.round(s.stage.achievedPerS),
       signals: s.signals,
     }));
-    const found = crossings(watched);
+    // A machine already saturated before the ramp says nothing about the ramp: leave it out then.
+    const busyBefore = (before?.machineBusyPct ?? 0) >= 90;
+    const found = crossings(watched, busyBefore ? LIMITS.filter((l) => l.name !== 'machine CPU') : LIMITS);
     const breachPerS = breach === -1 ? null : Math.round(stages[breach]?.stage.offeredPerS ?? 0);
     const label = usersLabel(n);
     const figures: Record<string, number> = {

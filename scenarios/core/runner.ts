@@ -1,14 +1,9 @@
 import { appendFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { Nemesis } from '../../chaos/nemesis.ts';
 import { BankClient } from '../../service/bank/client.ts';
 import { mulberry32 } from '../../service/bank/faults.ts';
 import type { Sabotage } from '../../service/config.ts';
-import '../../service/db/pg-types.ts';
-import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
 import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeJunit } from '../report/junit.ts';
@@ -17,6 +12,7 @@ import { HISTORY_FILE, JUNIT_FILE, type ScenarioResult, writeResult } from '../r
 import { RunObserver } from '../report/run-observer.ts';
 import { Progress } from '../report/terminal.ts';
 import { ApiClient } from './api-client.ts';
+import { directClients } from './direct-clients.ts';
 import { Recorder } from './recorder.ts';
 import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
 
@@ -108,20 +104,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         );
       }),
     );
-    const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
-    db.on('error', () => {});
-    closers.push(() => db.end());
-    const redis = new Redis(stack.redisQueue.url, { maxRetriesPerRequest: null });
-    redis.on('error', () => {});
-    const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {
-      connection: redis,
-      prefix: stack.serviceEnv().QUEUE_PREFIX,
-    });
-    queue.on('error', () => {});
-    closers.push(async () => {
-      await queue.close();
-      redis.disconnect();
-    });
+    const { db, queue, close } = directClients(stack, { poolMax: 10 });
+    closers.push(close);
     const ctx: ScenarioContext = {
       stack,
       proxies: stack.proxies,
