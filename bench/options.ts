@@ -25,13 +25,13 @@ export interface BenchOptions {
   shortS: number;
   /** pgbench's tpcb-like scale (10; 1 for --quick, which only checks that everything runs). */
   pgbenchScale: number;
-  /** Backlogs drained: the large one after each round's paused block, the small ones after contention points. */
+  /** Backlogs drained: the large one after each round's paused block, the small ones after contention blocks. */
   drainLarge: number;
   drainSmall: number;
   /** Bank latencies of the drains (ms), cycled through: round r drains at bankLatenciesMs[r % 3]. */
   bankLatenciesMs: readonly number[];
-  /** Hot accounts of the contention curve beyond 1 and `clients`, which the rounds measure. */
-  contentionExtra: readonly number[];
+  /** Hot accounts of the contention curve's points. */
+  contentionAccounts: readonly number[];
   /** Worker concurrency levels, with the bank at sweepBankMs. */
   sweepLevels: readonly number[];
   sweepBankMs: number;
@@ -79,7 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
     drainLarge: quick ? 500 : 10_000,
     drainSmall: quick ? 200 : 2_000,
     bankLatenciesMs: [0, 25, 100],
-    contentionExtra: [2, 4, 64],
+    contentionAccounts: [1, 2, 4, 16, 64],
     sweepLevels: quick ? [1, 10, 50] : [1, 5, 10, 25, 50, 100, 200],
     sweepBankMs: 50,
     sweepWindowS: quick ? 1 : 3,

@@ -142,9 +142,10 @@ export async function runBench(
     }
     const contentionDetail = detail.contention as { drains: DrainDetail[] } | undefined;
     drains.push(...(contentionDetail?.drains ?? []));
-    const curve = [1, opts.clients, ...opts.contentionExtra]
-      .map((k) => ({ accounts: k, perS: figures[`contention_${k}_accounts_per_s`] ?? 0 }))
-      .sort((a, b) => a.accounts - b.accounts);
+    const curve = opts.contentionAccounts.map((k) => ({
+      accounts: k,
+      perS: figures[`contention_${k}_accounts_per_s`] ?? 0,
+    }));
     const ratioRows = ratioTable(rounds, ratios);
     const pgVersion =
       (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
@@ -216,7 +217,8 @@ export async function runBench(
 export function estimateMinutes(o: BenchOptions): number {
   const drain = (n: number) => n / 400;
   const round = 6 * o.shortS + 4 * o.durationS + 10 + drain(o.drainLarge);
-  const contention = o.contentionExtra.length * (o.shortS + drain(o.drainSmall) + 3);
+  const contention =
+    o.contentionAccounts.length * (o.shortS + 1) + o.bankLatenciesMs.length * (drain(o.drainSmall) + 3);
   const sweep = 15 + o.sweepLevels.length * (o.sweepWindowS + 1);
   const ramp = 5 + 14 * o.rampStageS;
   return Math.round(((35 + o.rounds * round + contention + sweep + ramp) / 60) * 2) / 2;

@@ -1,4 +1,3 @@
-import type { BenchContext } from '../context.ts';
 import { type Measurement, type MeasureResult, observe } from '../measure.ts';
 import { PGBENCH_WORKLOADS, type PgbenchWorkload } from '../pgbench.ts';
 import type { RatioDef } from '../rounds.ts';
@@ -8,8 +7,8 @@ import { closedPayouts } from '../workloads.ts';
 /**
  * The payout path against PostgreSQL's own speed: pgbench baselines on the same server, and HTTP
  * payouts — one hot account, and one account per client — with the pipeline frozen (the API+DB path
- * alone) and running (the whole system). Also the contention curve's two ends (1 and `clients` hot
- * accounts), the hot row's lock wait and hold, and what a settled payout costs every process.
+ * alone) and running (the whole system). Also the hot row's lock wait and hold, and what a settled
+ * payout costs every process.
  */
 
 function pgbenchBaseline(workload: PgbenchWorkload): Measurement {
@@ -58,14 +57,7 @@ function httpPayouts(shape: Shape, pipeline: 'paused' | 'running'): Measurement 
       ),
     figures: (r) => ({
       ...(name === 'hot_api_db_payouts'
-        ? {
-            hot_lock_wait_ms_p99: r.lockMs.waitP99,
-            hot_lock_hold_ms_p99: r.lockMs.holdP99,
-            contention_1_accounts_per_s: Math.round(r.perS * 10) / 10,
-          }
-        : {}),
-      ...(name === 'spread_api_db_payouts'
-        ? { contention_16_accounts_per_s: Math.round(r.perS * 10) / 10 }
+        ? { hot_lock_wait_ms_p99: r.lockMs.waitP99, hot_lock_hold_ms_p99: r.lockMs.holdP99 }
         : {}),
       ...(name === 'spread_pipeline_payouts' ? systemCost(r) : {}),
     }),
@@ -149,11 +141,3 @@ export const apiPathSection: Section = {
   ],
   ratios,
 };
-
-/** The payer a contention run's request goes to: request i over the first k payers. */
-export function contentionPayer(ctx: BenchContext, k: number, client: number, index: number) {
-  const pick = k >= ctx.opts.clients ? index % k : client % k;
-  const user = ctx.fixtures.payers[pick];
-  if (!user) throw new Error(`contention over ${k} accounts needs ${k} payers`);
-  return { user, account: user.accounts[0] as string };
-}
