@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { type LoadResult, runOpen, type StageResult } from '../../load/generator.ts';
 import { HttpTarget } from '../../load/http-target.ts';
@@ -19,8 +20,24 @@ import { keyStem, postPayout } from '../workloads.ts';
 
 const P99_LIMIT_MS = 500;
 const ERROR_LIMIT = 0.001;
-/** Requests in flight beyond this are dropped (and count as errors): a server that far behind has failed. */
-const MAX_IN_FLIGHT = 2_000;
+/**
+ * Requests in flight beyond this are dropped (and count as errors): a server that far behind has failed.
+ * Each is a socket here and in the api, so it stays well under the open-files limit both inherit.
+ */
+const MAX_IN_FLIGHT = Math.min(2_000, Math.floor(openFilesLimit() * 0.4));
+
+/** The soft limit on open files (Linux /proc), or 5,000 where it cannot be read. */
+function openFilesLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s{2,}/)[1]);
+    return Number.isFinite(soft) && soft > 0 ? soft : 5_000;
+  } catch {
+    return 5_000;
+  }
+}
 const FIRST_TARGET_PER_S = 25;
 const GROWTH = 1.3;
 const STAGES = 20;
