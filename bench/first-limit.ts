@@ -50,6 +50,18 @@ export const LIMITS: readonly Limit[] = [
   },
   { name: 'lock waits', unit: 'ms p99 of row-lock waits', threshold: 25, value: (s) => s.lockWaitP99Ms },
   {
+    name: "NOTIFY's commit lock",
+    unit: "% of the api's active queries waiting on Lock:object (notifying commits go one at a time)",
+    threshold: 50,
+    value: (s) => (s.apiActiveSamples >= MIN_SAMPLES ? s.notifyShare * 100 : 0),
+  },
+  {
+    name: 'WAL flushes',
+    unit: "% of the api's active queries waiting on the WAL (fsync at commit)",
+    threshold: 50,
+    value: (s) => (s.apiActiveSamples >= MIN_SAMPLES ? s.walShare * 100 : 0),
+  },
+  {
     name: 'machine CPU',
     unit: '% of all cores busy (every process on the machine)',
     threshold: 95,

@@ -37,6 +37,8 @@ export interface BenchOptions {
   sweepBankMs: number;
   /** Seconds of work each sweep level is given (its backlog is sized from that). */
   sweepWindowS: number;
+  /** Passes over the levels, alternating up and down. */
+  sweepPasses: number;
   /** Distinct users of the ramp, and its stages. */
   users: number;
   rampStageS: number;
@@ -82,7 +84,8 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
     contentionAccounts: [1, 2, 4, 16, 64],
     sweepLevels: quick ? [1, 10, 50] : [1, 5, 10, 25, 50, 100, 200],
     sweepBankMs: 50,
-    sweepWindowS: quick ? 1 : 3,
+    sweepWindowS: quick ? 1 : 2,
+    sweepPasses: quick ? 1 : 2,
     users: quick ? 1_000 : 10_000,
     rampStageS: quick ? 1 : 3,
   };

@@ -63,6 +63,7 @@ const drainSchema = z.object({
   ratio: finite,
   failed: finite,
   cpuMsPerPayout: z.record(z.string(), finite),
+  bankCapacityPerS: finite.optional(),
 });
 
 const sweepPointSchema = z.object({
@@ -110,7 +111,12 @@ export const sectionsSchema = z
     drains: z.array(drainSchema),
     /** Payouts/s of the API+DB path over k hot accounts, k ascending. */
     contention: z.array(z.object({ accounts: finite, perS: finite })),
-    worker_concurrency: z.object({ bankLatencyMs: finite, points: z.array(sweepPointSchema) }),
+    /** Each level's mean over its passes (`points`), and every pass as measured. */
+    worker_concurrency: z.object({
+      bankLatencyMs: finite,
+      points: z.array(sweepPointSchema),
+      passes: z.array(z.array(sweepPointSchema)),
+    }),
     /** The users ramp: its stages with their signals, and every signal's first crossing. */
     users_ramp: z.object({
       users: finite,
@@ -122,7 +128,7 @@ export const sectionsSchema = z
       stages: z.array(z.record(z.string(), z.unknown())),
       crossings: z.array(z.record(z.string(), z.unknown())),
     }),
-    /** The bank's capacity with the worker's concurrency in flight (the 0 ms drains' ideal). */
+    /** The bank's capacity with the worker's concurrency in flight, measured before each 0 ms drain (median). */
     bank: z.object({ capacityPerS: finite }),
   })
   .catchall(z.unknown());

@@ -18,11 +18,11 @@ import { runRounds } from './rounds.ts';
 import type { Section } from './section.ts';
 import { apiPathSection } from './sections/api-path.ts';
 import { contentionSection } from './sections/contention.ts';
-import { bankCapacity, type DrainDetail, drainFigure, roundDrains } from './sections/drain.ts';
+import { type DrainDetail, drainFigure, roundDrains } from './sections/drain.ts';
 import { idempotencySection } from './sections/idempotency.ts';
 import { usersSection } from './sections/users-ramp.ts';
 import { workerSweepSection } from './sections/worker-sweep.ts';
-import { limitOf, ratioTable, summarizeRounds } from './summary.ts';
+import { limitOf, median, ratioTable, summarizeRounds } from './summary.ts';
 
 /**
  * The sections, in the order they run: round measurements first (all rounds), then each section's
@@ -113,7 +113,6 @@ export async function runBench(
       runDir: dir,
       say,
     };
-    const bankCapacityPerS = await bankCapacity(ctx, opts.shortS);
 
     const measurements = SECTIONS.flatMap((s) => s.measurements ?? []);
     const ratios = SECTIONS.flatMap((s) => s.ratios ?? []);
@@ -147,6 +146,8 @@ export async function runBench(
       perS: figures[`contention_${k}_accounts_per_s`] ?? 0,
     }));
     const ratioRows = ratioTable(rounds, ratios);
+    const capacities = drains.flatMap((d) => (d.bankCapacityPerS === undefined ? [] : [d.bankCapacityPerS]));
+    const bankCapacityPerS = capacities.length ? median(capacities) : 0;
     const pgVersion =
       (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
@@ -219,7 +220,7 @@ export function estimateMinutes(o: BenchOptions): number {
   const round = 6 * o.shortS + 4 * o.durationS + 10 + drain(o.drainLarge);
   const contention =
     o.contentionAccounts.length * (o.shortS + 1) + o.bankLatenciesMs.length * (drain(o.drainSmall) + 3);
-  const sweep = 15 + o.sweepLevels.length * (o.sweepWindowS + 1);
+  const sweep = 15 + o.sweepPasses * o.sweepLevels.length * (o.sweepWindowS + 1);
   const ramp = 5 + 14 * o.rampStageS;
   return Math.round(((35 + o.rounds * round + contention + sweep + ramp) / 60) * 2) / 2;
 }

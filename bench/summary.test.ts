@@ -46,6 +46,8 @@ const signals = (s: Partial<Signals>): Signals => ({
   redisRejected: 0,
   authShare: 0.1,
   apiActiveSamples: 100,
+  notifyShare: 0.2,
+  walShare: 0.1,
   apiActiveMax: 3,
   ...s,
 });

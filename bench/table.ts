@@ -70,7 +70,9 @@ export function closingTable(r: BenchResult): string {
     `${d.seconds} s, bank call ${d.bankCallMs} ms`,
   ]);
   out.push(...grid(['backlog drain', 'settled/s', 'ideal/s', 'ratio', ''], drains));
-  out.push(`  bank capacity (the 0 ms ideal): ${num(r.sections.bank.capacityPerS)} charges/s`);
+  out.push(
+    `  bank capacity (the 0 ms ideal, measured before each 0 ms drain): ${num(r.sections.bank.capacityPerS)} charges/s (median)`,
+  );
   out.push('');
   out.push(
     ...grid(

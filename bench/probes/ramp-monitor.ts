@@ -14,7 +14,8 @@ import { histogramDelta } from './service-metrics.ts';
  * Watches the stack during a load ramp, every `everyMs`: the api's pool queue and event-loop lag (its
  * /metrics, scraped once per tick: prom-client's lag histogram covers the time since the last scrape),
  * the api's row-lock waits, CPU of each process family and of the whole machine, both Redis servers'
- * clients and refused connections, and what the api's Postgres connections are doing.
+ * clients and refused connections, and what the api's Postgres connections are doing (key lookups, or
+ * waiting on NOTIFY's commit lock or the WAL).
  */
 
 export interface MonitorSample {
@@ -30,6 +31,9 @@ export interface MonitorSample {
   redisRejected: number;
   pgApiActive: number;
   pgApiAuth: number;
+  /** Of those, waiting on NOTIFY's commit lock (Lock:object), and on the WAL (flush, write, insert). */
+  pgApiNotify: number;
+  pgApiWal: number;
 }
 
 /** What one stretch of the ramp looked like. */
@@ -44,8 +48,11 @@ export interface Signals {
   redisRejected: number;
   /** Share of the api's active Postgres queries that were key lookups (auth). */
   authShare: number;
-  /** Active api queries sampled: below a few dozen, authShare is noise. */
+  /** Active api queries sampled: below a few dozen, the shares are noise. */
   apiActiveSamples: number;
+  /** Shares of them waiting on NOTIFY's commit lock, and on the WAL. */
+  notifyShare: number;
+  walShare: number;
   apiActiveMax: number;
 }
 
@@ -79,7 +86,7 @@ export class RampMonitor {
       redis: Redis[];
       cpu: () => Record<string, number>;
     },
-    private readonly everyMs = 300,
+    private readonly everyMs = 200,
   ) {}
 
   start(): void {
@@ -99,9 +106,11 @@ export class RampMonitor {
       const [text, redis, pgRows] = await Promise.all([
         scrape(this.deps.apiOpsUrl),
         Promise.all(this.deps.redis.map(redisClients)),
-        this.deps.db.query<{ active: number; auth: number }>(
+        this.deps.db.query<{ active: number; auth: number; notify: number; wal: number }>(
           `SELECT count(*)::int AS active,
-                  count(*) FILTER (WHERE query LIKE '%FROM users WHERE api_key_hash%')::int AS auth
+                  count(*) FILTER (WHERE query LIKE '%FROM users WHERE api_key_hash%')::int AS auth,
+                  count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event = 'object')::int AS notify,
+                  count(*) FILTER (WHERE wait_event IN ('WALSync', 'WALWrite', 'WALInsert'))::int AS wal
              FROM pg_stat_activity
             WHERE application_name = 'faultline-api' AND state = 'active'`,
         ),
@@ -117,6 +126,8 @@ export class RampMonitor {
         redisRejected: redis.reduce((n, r) => n + r.rejected, 0),
         pgApiActive: pgRows.rows[0]?.active ?? 0,
         pgApiAuth: pgRows.rows[0]?.auth ?? 0,
+        pgApiNotify: pgRows.rows[0]?.notify ?? 0,
+        pgApiWal: pgRows.rows[0]?.wal ?? 0,
       });
     } catch {
       // A missed tick (the api too busy to answer its /metrics in time) is only a missed tick.
@@ -140,6 +151,8 @@ export function signalsBetween(samples: readonly MonitorSample[], from: number, 
   const machineTotal = last.machine.total - first.machine.total;
   const active = inside.reduce((n, s) => n + s.pgApiActive, 0);
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const share = (f: (s: MonitorSample) => number) =>
+    active === 0 ? 0 : Math.round((inside.reduce((n, s) => n + f(s), 0) / active) * 100) / 100;
   return {
     poolWaitingMean: Math.round(mean(inside.map((s) => s.apiPoolWaiting)) * 10) / 10,
     lagP99MaxMs: Math.round(Math.max(0, ...inside.map((s) => s.apiLagP99Ms)) * 10) / 10,
@@ -149,9 +162,10 @@ export function signalsBetween(samples: readonly MonitorSample[], from: number, 
     lockWaitP99Ms: Math.round(quantile(histogramDelta(first.lockWait, last.lockWait), 0.99) * 1e6) / 1000,
     redisClientsMax: Math.max(0, ...inside.map((s) => s.redisClients)),
     redisRejected: last.redisRejected - first.redisRejected,
-    authShare:
-      active === 0 ? 0 : Math.round((inside.reduce((n, s) => n + s.pgApiAuth, 0) / active) * 100) / 100,
+    authShare: share((s) => s.pgApiAuth),
     apiActiveSamples: active,
+    notifyShare: share((s) => s.pgApiNotify),
+    walShare: share((s) => s.pgApiWal),
     apiActiveMax: Math.max(0, ...inside.map((s) => s.pgApiActive)),
   };
 }

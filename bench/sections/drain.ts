@@ -10,7 +10,8 @@ import { keyStem } from '../workloads.ts';
  * Backlog drains: `n` PENDING payouts (what a paused block left, topped up through the service's own
  * payout() function), then relay, worker and recon thawed, timed until the last one is settled. The
  * ideal is the worker's concurrency ÷ the bank-call time the worker saw; with the bank at 0 ms the
- * calls take almost nothing, and the ideal is the bank's own capacity, measured by `bankCapacity`.
+ * calls take almost nothing, and the ideal is the bank's own capacity, measured by `bankCapacity` right
+ * before the drain (on a shared machine, a capacity measured minutes earlier is another machine's).
  */
 
 /** The service's worker concurrency (config.ts default; the bench does not override it). */
@@ -27,6 +28,8 @@ export interface DrainDetail {
   bankCallMs: number;
   idealPerS: number;
   ratio: number;
+  /** With the bank at 0 ms: its capacity, measured just before (the ideal). */
+  bankCapacityPerS?: number;
   failed: number;
   cpuMsPerPayout: Record<string, number>;
 }
@@ -47,6 +50,7 @@ export async function drainBacklog(
   await createPendingPayouts(ctx.db, ctx.fixtures.backlog, n - open);
   const failedBefore = await failedCount(ctx);
   await ctx.bank.setFaults({ latencyMs: bankLatencyMs });
+  const capacity = bankLatencyMs === 0 ? await bankCapacity(ctx, Math.min(ctx.opts.shortS, 3)) : undefined;
   const workerUrls = ctx.pipeline.processes.filter((p) => p.role === 'worker').map((p) => p.opsUrl);
   const meter = cpuMeter(ctx);
   ctx.say(`  draining ${n} payouts (${open} left by the paused block) with the bank at ${bankLatencyMs} ms`);
@@ -65,8 +69,7 @@ export async function drainBacklog(
   const count = calls1.count - calls0.count;
   const bankCallMs = count > 0 ? ((calls1.sum - calls0.sum) / count) * 1000 : 0;
   const perS = n / seconds;
-  const idealPerS =
-    bankLatencyMs === 0 ? (ctx.known.bank_capacity_per_s ?? 0) : WORKER_CONCURRENCY / (bankCallMs / 1000);
+  const idealPerS = capacity ?? WORKER_CONCURRENCY / (bankCallMs / 1000);
   const cpuMsPerPayout: Record<string, number> = {};
   for (const [k, v] of Object.entries(cpuMs)) cpuMsPerPayout[k] = Math.round((v / n) * 1000) / 1000;
   const detail: DrainDetail = {
@@ -80,6 +83,7 @@ export async function drainBacklog(
     ratio: idealPerS > 0 ? Math.round((perS / idealPerS) * 1000) / 1000 : 0,
     failed: (await failedCount(ctx)) - failedBefore,
     cpuMsPerPayout,
+    ...(capacity === undefined ? {} : { bankCapacityPerS: capacity }),
   };
   ctx.say(
     `  ${drainFigure(n, bankLatencyMs).padEnd(34)} ${detail.perS.toFixed(0).padStart(6)}/s  ideal ${detail.idealPerS.toFixed(0)}/s` +
@@ -140,10 +144,9 @@ export async function bankCapacity(ctx: BenchContext, seconds: number): Promise<
           [201],
         ),
     });
-    const perS = (r.ok * 1000) / Math.max(r.elapsedMs, 1);
-    ctx.known.bank_capacity_per_s = Math.round(perS * 10) / 10;
+    const perS = Math.round(((r.ok * 1000) / Math.max(r.elapsedMs, 1)) * 10) / 10;
     ctx.say(`  bank capacity: ${perS.toFixed(0)} charges/s with ${WORKER_CONCURRENCY} in flight`);
-    return ctx.known.bank_capacity_per_s;
+    return perS;
   } finally {
     bank.close();
   }

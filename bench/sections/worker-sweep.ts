@@ -20,7 +20,8 @@ import type { Section } from '../section.ts';
  * harness plays the relay — it creates PENDING payouts through payout(), adds their jobs to that level's
  * queue with the relay's job options and marks them published with the relay's SQL — and times the
  * level's worker until every one is settled. Idle workers wait on their own queues, so no start-up is
- * timed and no two workers ever share a backlog.
+ * timed and no two workers ever share a backlog. The levels run up, then down (two passes; one with
+ * --quick), and each level reports the mean of its passes.
  */
 
 export interface SweepPoint {
@@ -131,21 +132,29 @@ export const workerSweepSection: Section = {
     );
     await Promise.all(workers.map((w) => metricsReady(w.opsUrl)));
     await ctx.bank.setFaults({ latencyMs: ctx.opts.sweepBankMs });
-    const points: SweepPoint[] = [];
+    const passes: SweepPoint[][] = [];
     try {
-      for (const [i, c] of levels.entries()) {
-        const p = await measureLevel(ctx, workers[i] as ServiceHandle, c);
-        points.push(p);
-        ctx.say(
-          `  concurrency ${String(c).padStart(3)}: ${p.settledPerS.toFixed(0).padStart(5)} settled/s (ideal ${p.idealPerS.toFixed(0)})` +
-            `  worker cpu ${p.workerCpuPct}%  lag p99 ${p.eventLoopLagMsP99} ms  redis ${p.redisOpsPerS} ops/s`,
-        );
+      // Up, then down: a machine that gets busier during the sweep weighs on every level alike.
+      for (let pass = 0; pass < ctx.opts.sweepPasses; pass++) {
+        const order = pass % 2 === 0 ? [...levels.keys()] : [...levels.keys()].reverse();
+        const measured: SweepPoint[] = [];
+        for (const i of order) {
+          const c = levels[i] as number;
+          const p = await measureLevel(ctx, workers[i] as ServiceHandle, c);
+          measured.push(p);
+          ctx.say(
+            `  concurrency ${String(c).padStart(3)}: ${p.settledPerS.toFixed(0).padStart(5)} settled/s (ideal ${p.idealPerS.toFixed(0)})` +
+              `  worker cpu ${p.workerCpuPct}%  lag p99 ${p.eventLoopLagMsP99} ms  redis ${p.redisOpsPerS} ops/s`,
+          );
+        }
+        passes.push(measured.sort((a, b) => a.concurrency - b.concurrency));
       }
     } finally {
       await ctx.bank.setFaults({ latencyMs: 0 });
       await Promise.all(workers.map((w) => w.stop()));
       ctx.pipeline.resume();
     }
+    const points = levels.map((_, i) => meanPoint(passes.map((pass) => pass[i] as SweepPoint)));
     const figures: Record<string, number> = { worker_concurrency_knee: kneeOf(points) };
     for (const p of points) {
       const stem = `worker_concurrency_${p.concurrency}`;
@@ -157,10 +166,29 @@ export const workerSweepSection: Section = {
     return {
       figures,
       findings: { worker_concurrency_50: verdictOn50(points) },
-      detail: { bankLatencyMs: ctx.opts.sweepBankMs, points },
+      detail: { bankLatencyMs: ctx.opts.sweepBankMs, points, passes },
     };
   },
 };
+
+/** The mean of one level's passes, field by field. */
+function meanPoint(ps: readonly SweepPoint[]): SweepPoint {
+  const mean = (f: (p: SweepPoint) => number) =>
+    Math.round((ps.reduce((a, p) => a + f(p), 0) / ps.length) * 10) / 10;
+  return {
+    concurrency: ps[0]?.concurrency ?? 0,
+    payouts: ps.reduce((a, p) => a + p.payouts, 0),
+    seconds: mean((p) => p.seconds),
+    settledPerS: mean((p) => p.settledPerS),
+    idealPerS: mean((p) => p.idealPerS),
+    bankCallMs: mean((p) => p.bankCallMs),
+    workerCpuMsPerPayout: mean((p) => p.workerCpuMsPerPayout),
+    allCpuMsPerPayout: mean((p) => p.allCpuMsPerPayout),
+    workerCpuPct: Math.round(mean((p) => p.workerCpuPct)),
+    eventLoopLagMsP99: mean((p) => p.eventLoopLagMsP99),
+    redisOpsPerS: Math.round(mean((p) => p.redisOpsPerS)),
+  };
+}
 
 /** Whether 50 is justified, in words, from the points. */
 export function verdictOn50(points: readonly SweepPoint[]): string {
