@@ -103,9 +103,11 @@ describe('the worker concurrency knee', () => {
       point(100, 310),
     ];
     expect(kneeOf(points)).toBe(25);
-    expect(verdictOn50(points)).toMatch(/^justified as headroom: the knee is at 25, and 50 gives 100%/);
+    expect(verdictOn50(points)).toMatch(/^justified as headroom: 50 is on the plateau \(100%.* starts at 25/);
     expect(verdictOn50([point(10, 100), point(50, 200), point(100, 400)])).toMatch(/^too low here/);
     expect(verdictOn50([point(10, 300), point(50, 200), point(100, 290)])).toMatch(/^more than needed/);
+    // Within a busy machine's noise of the best, 50 is on the plateau whatever the knee says.
+    expect(verdictOn50([point(10, 47), point(50, 46), point(100, 59)])).toMatch(/^justified as headroom/);
     expect(verdictOn50([point(1, 10)])).toMatch(/not measured/);
   });
 });

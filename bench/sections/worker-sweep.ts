@@ -190,24 +190,26 @@ function meanPoint(ps: readonly SweepPoint[]): SweepPoint {
   };
 }
 
+/** A level within this share of the best rate is on the plateau: closer than a busy machine can tell. */
+const PLATEAU_SHARE = 0.75;
+
 /** Whether 50 is justified, in words, from the points. */
 export function verdictOn50(points: readonly SweepPoint[]): string {
   const at50 = points.find((p) => p.concurrency === 50);
   if (!at50 || points.length === 0) return 'not measured: the sweep did not include 50';
   const best = points.reduce((a, b) => (b.settledPerS > a.settledPerS ? b : a));
   const knee = kneeOf(points);
+  const plateau = points.find((p) => p.settledPerS >= PLATEAU_SHARE * best.settledPerS)?.concurrency ?? knee;
   const share = Math.round((at50.settledPerS / best.settledPerS) * 100);
-  const kneePoint = points.find((p) => p.concurrency === knee);
   const limit =
-    kneePoint && kneePoint.settledPerS < 0.5 * kneePoint.idealPerS
-      ? `past the knee the bank is not the limit: the pipeline's CPU is (worker ${at50.workerCpuPct}% of a core at 50)`
-      : 'up to the knee the bank latency is the limit';
-  // One backlog per level: on a busy machine two levels past the knee differ by 10–15 % by chance.
+    at50.settledPerS < 0.5 * at50.idealPerS
+      ? `at 50 the bank is not the limit (${at50.settledPerS}/s of an ideal ${at50.idealPerS}/s): the pipeline's CPU is`
+      : 'at 50 the bank latency is still the limit';
   const verdict =
-    knee > 50
-      ? `too low here: the rate still grows past 50 (knee at ${knee}; 50 gives ${share}% of the best, ${best.settledPerS}/s at ${best.concurrency})`
-      : share >= 85
-        ? `justified as headroom: the knee is at ${knee}, and 50 gives ${share}% of the best rate (${best.settledPerS}/s at ${best.concurrency})`
-        : `more than needed: the knee is at ${knee}, and 50 gives only ${share}% of the best rate (${best.settledPerS}/s at ${best.concurrency})`;
+    share >= PLATEAU_SHARE * 100
+      ? `justified as headroom: 50 is on the plateau (${share}% of the best, ${best.settledPerS}/s at ${best.concurrency}), which starts at ${plateau} (knee at 90 %: ${knee})`
+      : knee > 50
+        ? `too low here: the rate still grows past 50 (knee at ${knee}; 50 gives ${share}% of the best, ${best.settledPerS}/s at ${best.concurrency})`
+        : `more than needed: the plateau starts at ${plateau}, and 50 gives only ${share}% of the best rate (${best.settledPerS}/s at ${best.concurrency})`;
   return `${verdict}; ${limit}; event-loop lag p99 ${at50.eventLoopLagMsP99} ms at 50`;
 }
