@@ -6,7 +6,7 @@ export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--qui
   --rounds N     A/B rounds of baselines and measurements (default 3; --quick: 1)
   --duration S   seconds of each HTTP measurement (default 8; --quick: 2); pgbench baselines and the
                  idempotency pair run half as long
-  --quick        a smoke run of every section at small sizes, 1–2 minutes (not for quoting)
+  --quick        a smoke run of every section at small sizes, 1–2½ minutes (not for quoting)
   --out DIR      parent of the run directory (default runs/)
 
 exit codes: 0 done, 2 usage or set-up error (the message says what to do)`;
