@@ -14,66 +14,51 @@ export interface Limit {
   value(s: Signals): number;
 }
 
+/** A share of the api's sampled queries counts once they were seen this often: a handful is noise. */
 const MIN_SAMPLES = 30;
+const sampledPct = (share: (s: Signals) => number) => (s: Signals) =>
+  s.apiActiveSamples >= MIN_SAMPLES ? share(s) * 100 : 0;
 
-export const LIMITS: readonly Limit[] = [
-  {
-    name: 'pool waits',
-    unit: "requests queued for one of the api's Postgres connections (mean)",
-    threshold: 1,
-    value: (s) => s.poolWaitingMean,
-  },
-  {
-    name: 'event-loop lag',
-    unit: "ms p99 of the api's event-loop lag",
-    threshold: 100,
-    value: (s) => s.lagP99MaxMs,
-  },
-  {
-    name: 'api CPU',
-    unit: '% of a core used by the api process',
-    threshold: 90,
-    value: (s) => s.cpuPct.api ?? 0,
-  },
-  {
-    name: 'Postgres CPU',
-    unit: '% of a core used by PostgreSQL',
-    threshold: 100,
-    value: (s) => s.cpuPct.postgres ?? 0,
-  },
-  {
-    name: 'auth lookups',
-    unit: "% of the api's active queries that were API-key lookups",
-    threshold: 50,
-    // A share of a handful of samples is noise: it counts once the api's queries were seen 30 times.
-    value: (s) => (s.apiActiveSamples >= MIN_SAMPLES ? s.authShare * 100 : 0),
-  },
-  { name: 'lock waits', unit: 'ms p99 of row-lock waits', threshold: 25, value: (s) => s.lockWaitP99Ms },
-  {
-    name: "NOTIFY's commit lock",
-    unit: "% of the api's active queries waiting on Lock:object (notifying commits go one at a time)",
-    threshold: 50,
-    value: (s) => (s.apiActiveSamples >= MIN_SAMPLES ? s.notifyShare * 100 : 0),
-  },
-  {
-    name: 'WAL flushes',
-    unit: "% of the api's active queries waiting on the WAL (fsync at commit)",
-    threshold: 50,
-    value: (s) => (s.apiActiveSamples >= MIN_SAMPLES ? s.walShare * 100 : 0),
-  },
-  {
-    name: 'machine CPU',
-    unit: '% of all cores busy (every process on the machine)',
-    threshold: 95,
-    value: (s) => s.machineBusyPct,
-  },
-  {
-    name: 'Redis connections',
-    unit: 'connections refused by Redis',
-    threshold: 1,
-    value: (s) => s.redisRejected,
-  },
+/** Each watched signal: name, what its value is, threshold, and how to read it from a stage's signals. */
+const WATCHED: ReadonlyArray<[string, string, number, (s: Signals) => number]> = [
+  [
+    'pool waits',
+    "requests queued for one of the api's Postgres connections (mean)",
+    1,
+    (s) => s.poolWaitingMean,
+  ],
+  ['event-loop lag', "ms p99 of the api's event-loop lag", 100, (s) => s.lagP99MaxMs],
+  ['api CPU', '% of a core used by the api process', 90, (s) => s.cpuPct.api ?? 0],
+  ['Postgres CPU', '% of a core used by PostgreSQL', 100, (s) => s.cpuPct.postgres ?? 0],
+  [
+    'auth lookups',
+    "% of the api's active queries that were API-key lookups",
+    50,
+    sampledPct((s) => s.authShare),
+  ],
+  ['lock waits', 'ms p99 of row-lock waits', 25, (s) => s.lockWaitP99Ms],
+  [
+    "NOTIFY's commit lock",
+    "% of the api's active queries waiting on Lock:object (notifying commits go one at a time)",
+    50,
+    sampledPct((s) => s.notifyShare),
+  ],
+  [
+    'WAL flushes',
+    "% of the api's active queries waiting on the WAL (fsync at commit)",
+    50,
+    sampledPct((s) => s.walShare),
+  ],
+  ['machine CPU', '% of all cores busy (every process on the machine)', 95, (s) => s.machineBusyPct],
+  ['Redis connections', 'connections refused by Redis', 1, (s) => s.redisRejected],
 ];
+
+export const LIMITS: readonly Limit[] = WATCHED.map(([name, unit, threshold, value]) => ({
+  name,
+  unit,
+  threshold,
+  value,
+}));
 
 export interface StageSignals {
   /** The stage's achieved rate (ok answers/s). */
