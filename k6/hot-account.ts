@@ -1,21 +1,28 @@
-// One hot account: many virtual users paying out from the same account at once, so every debit queues
-// on one row lock (SELECT … FOR UPDATE). Shows lock wait and hold on the money-path dashboard.
-// Passes while p99 stays below the lock timeout (LOCK_TIMEOUT_MS, 2 s) and no payout fails with 5xx.
+// One hot account: closed-loop clients paying out from the same account back to back, so every debit
+// queues on one row lock (SELECT … FOR UPDATE) — the bench's hot_api_db / hot_pipeline measurements
+// (16 clients, the generator's runClosed; pgbench -c 16 without --rate). With ACCOUNTS=per-vu each
+// virtual user pays from its own account instead (the bench's spread_* measurements; needs a
+// USERS_FILE with at least VUS users). Shows lock wait and hold on the money-path dashboard. Passes
+// while p99 stays below the lock timeout (LOCK_TIMEOUT_MS, 2 s) and no payout fails with 5xx.
 //
-//   VUS=50 DURATION=1m k6 run k6/hot-account.ts
+//   k6 run k6/hot-account.ts
+//   VUS=16 DURATION=8s ACCOUNTS=per-vu USERS_FILE=../.faultline/users.json k6 run k6/hot-account.ts
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
-import { headers, parseTarget, payoutBody } from './lib/target.ts';
+import { headers, parseTargetWithUsers, payoutBody } from './lib/target.ts';
 
-const target = parseTarget(open(__ENV.STACK_FILE ?? '../.faultline/stack.json'));
-const hot = target.accounts[0] as (typeof target.accounts)[number];
+const target = parseTargetWithUsers(
+  open(__ENV.STACK_FILE ?? '../.faultline/stack.json'),
+  __ENV.USERS_FILE ? open(__ENV.USERS_FILE) : null,
+);
+const perVu = __ENV.ACCOUNTS === 'per-vu';
 
 export const options: Options = {
   scenarios: {
     contention: {
       executor: 'constant-vus',
-      vus: Number(__ENV.VUS ?? 50),
+      vus: Number(__ENV.VUS ?? 16),
       duration: __ENV.DURATION ?? '1m',
     },
   },
@@ -26,8 +33,11 @@ export const options: Options = {
 };
 
 export default function (): void {
-  const res = http.post(`${target.api}/v1/payouts`, payoutBody(hot, 1), {
-    headers: headers(hot, `k6-hot-${__VU}-${__ITER}-${Date.now()}`),
+  const account = (
+    perVu ? target.accounts[(__VU - 1) % target.accounts.length] : target.accounts[0]
+  ) as (typeof target.accounts)[number];
+  const res = http.post(`${target.api}/v1/payouts`, payoutBody(account, 1), {
+    headers: headers(account, `k6-hot-${__VU}-${__ITER}-${Date.now()}`),
     tags: { name: 'payout' },
   });
   check(res, { no_server_error: (r) => r.status < 500 }, { check: 'no_server_error' });

@@ -1,6 +1,7 @@
 // Where a load script aims: the API and the demo users' USD accounts, read from the stack file that
 // `npm run up` writes (.faultline/stack.json) or the compose `seed` service writes (/seed/stack.json).
-// Override with STACK_FILE, and the API with API_URL.
+// Override with STACK_FILE, and the API with API_URL. With USERS_FILE (written by
+// `npx tsx bench/seed-users.ts`), the accounts are those users instead: one per user, as the bench's.
 
 interface StackFile {
   api?: { url: string };
@@ -30,6 +31,18 @@ export function parseTarget(stackFileText: string): Target {
   );
   if (accounts.length === 0) throw new Error('the stack file lists no USD demo account');
   return { api: __ENV.API_URL ?? stack.api?.url ?? 'http://127.0.0.1:3000', accounts };
+}
+
+/**
+ * The target with the accounts of a users file (`[{ apiKey, accountId }]`) when one was given, else the
+ * stack file's demo accounts.
+ */
+export function parseTargetWithUsers(stackFileText: string, usersFileText: string | null): Target {
+  const target = parseTarget(stackFileText);
+  if (usersFileText === null) return target;
+  const users = JSON.parse(usersFileText) as Array<{ apiKey: string; accountId: string }>;
+  if (users.length === 0) throw new Error('the users file lists no user');
+  return { api: target.api, accounts: users.map((u) => ({ id: u.accountId, apiKey: u.apiKey })) };
 }
 
 /** Headers of an authenticated JSON request; payouts also need an Idempotency-Key. */

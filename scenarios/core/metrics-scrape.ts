@@ -7,7 +7,8 @@ export interface Histogram {
   sum: number;
 }
 
-async function scrape(url: string): Promise<string> {
+/** The exposition text of one role's /metrics (at its opsUrl). */
+export async function scrape(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
   return res.text();
 }
@@ -22,11 +23,16 @@ export async function scrapeHistogram(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<Histogram> {
+  return histogramIn(await Promise.all(urls.map(scrape)), name, labels);
+}
+
+/** One histogram from already fetched exposition texts, summed over them. */
+export function histogramIn(texts: string[], name: string, labels: Record<string, string> = {}): Histogram {
   const byLe = new Map<number, number>();
   let count = 0;
   let sum = 0;
-  for (const url of urls) {
-    for (const line of (await scrape(url)).split('\n')) {
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
       if (line.startsWith('#') || !labelsMatch(line, labels)) continue;
       const value = Number(line.slice(line.lastIndexOf(' ') + 1));
       if (line.startsWith(`${name}_bucket{`)) {
@@ -75,9 +81,14 @@ export async function scrapeValue(
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
+  return valueIn(await Promise.all(urls.map(scrape)), name, labels);
+}
+
+/** Sum of a counter (or gauge) over already fetched exposition texts. */
+export function valueIn(texts: string[], name: string, labels: Record<string, string> = {}): number {
   let total = 0;
-  for (const url of urls) {
-    for (const line of (await scrape(url)).split('\n')) {
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
       if (!(line.startsWith(`${name}{`) || line.startsWith(`${name} `)) || !labelsMatch(line, labels))
         continue;
       total += Number(line.slice(line.lastIndexOf(' ') + 1));

@@ -1,16 +1,11 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { Nemesis } from '../../chaos/nemesis.ts';
 import { BankClient } from '../../service/bank/client.ts';
 import { mulberry32 } from '../../service/bank/faults.ts';
 import type { Sabotage } from '../../service/config.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../../service/fraud/rules.ts';
-import '../../service/db/pg-types.ts';
-import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
-import { allRoles, redisClientOptions, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
+import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { recordEnvironment } from '../report/environment.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeRunReport } from '../report/html/run-report.ts';
@@ -26,6 +21,7 @@ import {
 import { RunObserver } from '../report/run-observer.ts';
 import { Progress, type ProgressSink } from '../report/terminal.ts';
 import { ApiClient } from './api-client.ts';
+import { directClients } from './direct-clients.ts';
 import { Recorder } from './recorder.ts';
 import { type Sampler, startSampler } from './sampler.ts';
 import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
@@ -126,24 +122,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         );
       }),
     );
-    const db = new pg.Pool({ connectionString: stack.postgres.url, max: 10 });
-    db.on('error', () => {});
-    closers.push(() => db.end());
+    const { db, redis, queue, close } = directClients(stack, { poolMax: 10 });
+    closers.push(close);
     const info = stack.info();
-    const redis = new Redis(stack.redisQueue.url, {
-      maxRetriesPerRequest: null,
-      ...redisClientOptions(info),
-    });
-    redis.on('error', () => {});
-    const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {
-      connection: redis,
-      prefix: stack.serviceEnv().QUEUE_PREFIX,
-    });
-    queue.on('error', () => {});
-    closers.push(async () => {
-      await queue.close();
-      redis.disconnect();
-    });
     const ctx: ScenarioContext = {
       stack,
       proxies: stack.proxies,

@@ -2,15 +2,20 @@ import { opsInFlight } from '../../chaos/evidence.ts';
 import { crashPostgres } from '../../chaos/process-faults.ts';
 import { complete, noSecondEffect } from '../checkers/index.ts';
 import { gatherFinalState, settle } from '../core/final-state.ts';
-import type { Scenario, ScenarioContext } from '../core/scenario.ts';
-import { type FundedAccount, fundedAccounts } from '../core/setup.ts';
-import { between, payoutUntilDefinite, sleep, standardChecks, stateFigures } from '../core/workload.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { fundedAccounts } from '../core/setup.ts';
+import { faultWindowFigures, steadyPayouts } from '../core/steady-payouts.ts';
+import { between, sleep, standardChecks, stateFigures } from '../core/workload.ts';
 
 const CLIENTS = 10;
+/** Payouts offered per second: a backlog of careful retries builds up while Postgres is down. */
+const PAYOUTS_PER_S = 25;
 
 /**
- * Steady payouts while PostgreSQL is SIGKILLed (postmaster and backends) and restarted, replaying its
- * WAL. Clients retry unknown outcomes with their idempotency keys, as a real client would.
+ * Steady payouts (offered at a constant rate, open model) while PostgreSQL is SIGKILLed (postmaster and
+ * backends) and restarted, replaying its WAL. Each payout is a careful client: it retries an unknown
+ * outcome with its idempotency key, as a real client would, so the figures show how many of the payouts
+ * offered during the outage were accepted in the end.
  */
 export const postgresCrash: Scenario = {
   name: 'postgres-crash',
@@ -42,11 +47,18 @@ export const postgresCrash: Scenario = {
     const seconds = ctx.scale === 'full' ? 60 : 15;
     const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
     const stopAt = Date.now() + seconds * 1_000;
-    const clients = accounts.map((a, c) => client(ctx, a, c, stopAt));
+    const payouts = steadyPayouts(ctx, {
+      accounts,
+      ratePerS: PAYOUTS_PER_S,
+      durationS: seconds,
+      keyPrefix: `pc-${ctx.seed}`,
+      careful: { retryEveryMs: 200, deadline: () => stopAt + 30_000 },
+    });
 
     await sleep(between(ctx.rng, 3_000, 5_000));
     const crash = opsInFlight(crashPostgres(ctx.stack.postgres), ctx.recorder.ops);
     const crashedAt = Date.now();
+    const from = ctx.recorder.now();
     await ctx.nemesis.inject(crash, 'SIGKILL postmaster and backends');
     await sleep(between(ctx.rng, 1_500, 3_000));
     await ctx.nemesis.heal(crash);
@@ -58,7 +70,8 @@ export const postgresCrash: Scenario = {
       }
       await sleep(50);
     }
-    await Promise.all(clients);
+    const to = ctx.recorder.now();
+    const offered = await payouts.done;
     const settleMs = await settle(ctx, { deadlineMs: 90_000 });
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
@@ -68,23 +81,10 @@ export const postgresCrash: Scenario = {
       figures: {
         api_ready_after_crash_ms: readyAfterMs,
         unsuccessful_calls: unsuccessful,
+        ...faultWindowFigures(offered, payouts.records, { from, to }),
         ...stateFigures(state),
         settle_ms: settleMs,
       },
     };
   },
 };
-
-async function client(ctx: ScenarioContext, account: FundedAccount, c: number, stopAt: number) {
-  const process = ctx.recorder.process();
-  for (let i = 0; Date.now() < stopAt; i++) {
-    const req = {
-      idempotencyKey: `pc-${ctx.seed}-${c}-${i}`,
-      accountId: account.accountId,
-      amount: 100,
-      currency: 'USD',
-      destination: `IBAN-${c}`,
-    };
-    await payoutUntilDefinite(ctx, process, account, req, { deadline: stopAt + 30_000, retryEveryMs: 200 });
-  }
-}

@@ -11,19 +11,34 @@ import type { Completed } from '../core/history.ts';
 import { ReadClient } from '../core/read-client.ts';
 import type { Scenario, ScenarioContext, StackPlan } from '../core/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../core/setup.ts';
-import { between, payoutOp, readOp, sleep, standardChecks, stateFigures } from '../core/workload.ts';
+import { faultWindowFigures, steadyPayouts } from '../core/steady-payouts.ts';
+import { between, readOp, sleep, standardChecks, stateFigures } from '../core/workload.ts';
 
 const CLIENTS = 10;
+/**
+ * Payouts offered per second (open model): enough that the cut's window holds well over a hundred,
+ * little enough that a busy 2-core machine keeps up with them and the reads besides.
+ */
+const PAYOUTS_PER_S = 25;
 /**
  * How often each client updates its profile: rarely enough that, after the heal, there are reads
  * between the reconnect and the next update (where a forgotten purge would show), and under the
  * profile-write limit even while an update during the outage takes a few seconds to answer.
  */
 const PROFILE_UPDATE_EVERY_MS = 2_500;
+/**
+ * After the heal the clients update no profile for this long, and read on: the api takes a couple of
+ * seconds to reconnect and trust its cache again, and only reads in between that and the next update
+ * can meet an entry a forgotten purge left stale (on a busy machine a 2.5 s update rhythm alone missed it).
+ */
+const QUIET_AFTER_HEAL_MS = 5_000;
+/** Between a client's rounds of reads: keeps each user under the balance-read limit (10/s per user) with room to spare. */
+const READ_PAUSE_MS = 100;
 
 /**
- * Steady payouts and reads while the queue Redis goes away, then comes back. The outbox needs only
- * Postgres, so payouts must keep being accepted during the outage and all be paid, once, after it.
+ * Steady payouts (offered at a constant rate, open model) and reads while the queue Redis goes away,
+ * then comes back. The outbox needs only Postgres, so payouts must keep being accepted during the outage
+ * — the figures give the accepted rate against the offered one — and all be paid, once, after it.
  * With `cache`, the clients also read and update their profiles, and the cache Redis goes away too:
  * reads must still be answered (from Postgres), and no read may return a profile older than an update
  * acknowledged before it, however the cache came back.
@@ -55,9 +70,15 @@ function redisOutage(variant: {
     async run(ctx) {
       const seconds = ctx.scale === 'full' ? 60 : 18;
       const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
-      const stopAt = Date.now() + seconds * 1_000;
+      const phase: Phase = { stopAt: Date.now() + seconds * 1_000, updatesFrom: 0 };
       const profiles = variant.cache ? new ReadClient((ctx.stack.api ?? { url: '' }).url) : null;
-      const clients = accounts.map((a, c) => client(ctx, a, c, stopAt, profiles));
+      const payouts = steadyPayouts(ctx, {
+        accounts,
+        ratePerS: PAYOUTS_PER_S,
+        durationS: seconds,
+        keyPrefix: `rc-${ctx.seed}`,
+      });
+      const clients = accounts.map((a, c) => client(ctx, a, c, phase, profiles));
 
       await sleep(between(ctx.rng, 3_000, 5_000));
       const fault = opsInFlight(variant.fault(ctx), ctx.recorder.ops);
@@ -66,7 +87,10 @@ function redisOutage(variant: {
       await sleep(between(ctx.rng, 6_000, 9_000));
       const to = ctx.recorder.now();
       await ctx.nemesis.heal(fault);
+      phase.updatesFrom = Date.now() + QUIET_AFTER_HEAL_MS;
+      phase.stopAt = Math.max(phase.stopAt, phase.updatesFrom);
       const drainAfterHealMs = await backlogDrained(ctx, { deadlineMs: 45_000 });
+      const offered = await payouts.done;
       await Promise.all(clients);
       await settle(ctx, { deadlineMs: 30_000 });
       const state = await gatherFinalState(ctx);
@@ -92,6 +116,7 @@ function redisOutage(variant: {
           payouts_during_outage: during.figures?.accepted ?? 0,
           errors_during_outage: during.errorCount,
           drain_after_heal_ms: drainAfterHealMs,
+          ...faultWindowFigures(offered, payouts.records, { from, to }),
           ...stateFigures(state),
         },
       };
@@ -99,27 +124,27 @@ function redisOutage(variant: {
   };
 }
 
+/** When the clients stop, and from when they may update profiles again (moved at the heal). */
+interface Phase {
+  stopAt: number;
+  updatesFrom: number;
+}
+
 async function client(
   ctx: ScenarioContext,
   account: FundedAccount,
   c: number,
-  stopAt: number,
+  phase: Phase,
   profiles: ReadClient | null,
 ) {
   const process = ctx.recorder.process();
-  let lastUpdate = 0;
-  for (let i = 0; Date.now() < stopAt; i++) {
-    await payoutOp(ctx, process, account, {
-      idempotencyKey: `rc-${ctx.seed}-${c}-${i}`,
-      accountId: account.accountId,
-      amount: 100,
-      currency: 'USD',
-      destination: `IBAN-${c}`,
-    });
+  // Reads first: the cache must hold a profile before the cut for a forgotten purge to leave it stale.
+  let lastUpdate = Date.now();
+  for (let i = 0; Date.now() < phase.stopAt; i++) {
     await readOp(ctx, process, account);
     if (profiles) {
       const userId = account.userId;
-      if (Date.now() - lastUpdate >= PROFILE_UPDATE_EVERY_MS) {
+      if (Date.now() - lastUpdate >= PROFILE_UPDATE_EVERY_MS && Date.now() >= phase.updatesFrom) {
         const bio = `client ${c}, step ${i}`;
         await ctx.recorder.run(process, 'profile-update', { userId, bio }, () =>
           profiles.updateProfile(account.apiKey, { bio }),
@@ -128,7 +153,7 @@ async function client(
       }
       await ctx.recorder.run(process, 'profile-read', { userId }, () => profiles.profile(account.apiKey));
     }
-    await sleep(20);
+    await sleep(READ_PAUSE_MS);
   }
 }
 

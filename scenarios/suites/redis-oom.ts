@@ -15,10 +15,15 @@ import { scrapeValue } from '../core/metrics-scrape.ts';
 import { ReadClient } from '../core/read-client.ts';
 import type { Scenario, ScenarioContext } from '../core/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../core/setup.ts';
-import { payoutOp, sleep, standardChecks, stateFigures } from '../core/workload.ts';
+import { faultWindowFigures, steadyPayouts } from '../core/steady-payouts.ts';
+import { sleep, standardChecks, stateFigures } from '../core/workload.ts';
 import { acceptedDuringOutage } from './redis-cut.ts';
 
 const CLIENTS = 10;
+/** Payouts offered per second (open model) throughout both phases. */
+const PAYOUTS_PER_S = 25;
+/** Longer than both phases at full scale: the schedule is ended by its signal. */
+const PAYOUTS_MAX_S = 300;
 const FILLER = 'redis-oom:filler';
 /** Headroom above what each Redis uses when its phase starts: a limit it reaches within a second. */
 const CACHE_HEADROOM_BYTES = 2 * 1024 * 1024;
@@ -26,6 +31,8 @@ const QUEUE_HEADROOM_BYTES = 1024 * 1024;
 const CACHE_VALUE = 'c'.repeat(32 * 1024);
 const QUEUE_VALUE = 'q'.repeat(64 * 1024);
 const PROFILE_UPDATE_EVERY_MS = 2_500;
+/** Between a client's rounds of reads: keeps each user under the profile-read limit (50/s per user) with room to spare. */
+const READ_PAUSE_MS = 50;
 
 /**
  * Each Redis at its memory limit while payouts, profile reads and profile updates go on. The cache
@@ -63,6 +70,14 @@ export const redisOom: Scenario = {
       const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
       const reads = new ReadClient((ctx.stack.api ?? { url: '' }).url);
       let running = true;
+      const stopPayouts = new AbortController();
+      const payouts = steadyPayouts(ctx, {
+        accounts,
+        ratePerS: PAYOUTS_PER_S,
+        durationS: PAYOUTS_MAX_S,
+        signal: stopPayouts.signal,
+        keyPrefix: `oom-${ctx.seed}`,
+      });
       const clients = accounts.map((a, c) => client(ctx, reads, a, c, () => running));
       await sleep(2_000);
 
@@ -102,6 +117,8 @@ export const redisOom: Scenario = {
 
       await sleep(2_000);
       running = false;
+      stopPayouts.abort();
+      const offered = await payouts.done;
       await Promise.all(clients);
       const settleMs = await settle(ctx, { deadlineMs: 30_000 });
       const state = await gatherFinalState(ctx);
@@ -125,6 +142,7 @@ export const redisOom: Scenario = {
           queue_oom_refusals: queueAtLimit.oomRefusals,
           relay_refusals: queueAtLimit.relayRefusals,
           payouts_while_queue_full: accepted.figures?.accepted ?? 0,
+          ...faultWindowFigures(offered, payouts.records, { from, to }),
           settle_ms: settleMs,
           ...stateFigures(state),
         },
@@ -147,13 +165,6 @@ async function client(
   const userId = account.userId;
   let lastUpdate = 0;
   for (let i = 0; running(); i++) {
-    await payoutOp(ctx, process, account, {
-      idempotencyKey: `oom-${ctx.seed}-${c}-${i}`,
-      accountId: account.accountId,
-      amount: 100,
-      currency: 'USD',
-      destination: `IBAN-${c}`,
-    });
     if (Date.now() - lastUpdate >= PROFILE_UPDATE_EVERY_MS) {
       const bio = `client ${c}, step ${i}`;
       await ctx.recorder.run(process, 'profile-update', { userId, bio }, () =>
@@ -162,7 +173,7 @@ async function client(
       lastUpdate = Date.now();
     }
     await ctx.recorder.run(process, 'profile-read', { userId }, () => reads.profile(account.apiKey));
-    await sleep(20);
+    await sleep(READ_PAUSE_MS);
   }
 }
 
