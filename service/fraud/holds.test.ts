@@ -183,4 +183,44 @@ describe('npm run ops -- fraud', () => {
     expect(await decision(id)).toEqual({ decision: 'refused', decided_by: 'ops-carol', note: 'stolen card' });
     expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 800, ledger: 800 });
   });
+
+  it("each group refuses the other's payouts (exit 1, naming the group to use) and changes nothing", async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const held = await heldPayout(u);
+    const v = await fundedUser(t, { balance: 1_000 });
+    const normal = (await pay(v)).body.id;
+    const who = ['--by', 'ops-erin', '--reason', 'looked at it'];
+
+    expect(await ops('fraud', 'release', normal, ...who)).toMatchObject({
+      code: 1,
+      out: [`refused: ${normal} is PENDING, not held by the fraud rules`],
+    });
+    await t.pool.query(sql('recon-mark-manual-review'), [[normal], 'recon gave up']);
+    expect(await ops('fraud', 'refuse', normal, ...who)).toMatchObject({
+      code: 1,
+      out: [expect.stringMatching(/because recon gave up on it.*npm run ops -- review settle\|refund$/)],
+    });
+    expect(await ops('fraud', 'release', randomUUID(), ...who)).toMatchObject({
+      code: 1,
+      out: [/^refused: no transfer/],
+    });
+
+    const inReview = (await ops('review', 'list')).out.map((l) => JSON.parse(l).id);
+    expect(inReview).toContain(normal);
+    expect(inReview).not.toContain(held);
+    for (const decide of ['settle', 'refund'])
+      expect(await ops('review', decide, held, ...who)).toMatchObject({
+        code: 1,
+        out: [
+          `refused: ${held} is held by the fraud rules (velocity_count), not by recon: decide it with npm run ops -- fraud release|refuse`,
+        ],
+      });
+    const { rows } = await t.pool.query(
+      'SELECT status FROM bank_transfers WHERE id = ANY($1) ORDER BY id = $2',
+      [[held, normal], held],
+    );
+    expect(rows).toEqual([{ status: 'MANUAL_REVIEW' }, { status: 'MANUAL_REVIEW' }]);
+    expect(await decision(held)).toEqual({ decision: null, decided_by: null, note: null });
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+  });
 });

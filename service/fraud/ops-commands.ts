@@ -69,5 +69,10 @@ async function decide(ctx: OpsContext, input: OpsInput, decision: 'released' | '
       at: hold.decidedAt as Date,
       reason: hold.reason,
     });
+  if (!hold.rule && hold.status === 'MANUAL_REVIEW')
+    return refuse(
+      ctx,
+      `${id} is in MANUAL_REVIEW because recon gave up on it, not held by the fraud rules: decide it with npm run ops -- review settle|refund`,
+    );
   return refuse(ctx, `${id} is ${hold.status}, not held by the fraud rules`);
 }

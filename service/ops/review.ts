@@ -23,7 +23,7 @@ const done = { settle: 'settled', refund: 'refunded' } as const;
 /** `review list|settle|refund`: the way out of recon's MANUAL_REVIEW, one recorded decision per payout. */
 export const reviewGroup: OpsGroup = {
   name: 'review',
-  summary: 'payouts in MANUAL_REVIEW, decided with the bank',
+  summary: "payouts recon gave up on, in MANUAL_REVIEW (those held by the fraud rules are the fraud group's)",
   commands: [
     {
       name: 'list',
@@ -83,6 +83,13 @@ async function decide(ctx: OpsContext, input: OpsInput, decision: 'settle' | 're
   const before = await recorded(ctx, id);
   if (!before) return refuse(ctx, `no transfer ${id}`);
   if (before.decision) return report(ctx, id, decision, before);
+  // review_transfer() does not look at holds; this check cannot race it: a hold is only ever created
+  // with its payout, so one that is not open now never opens later.
+  if (before.fraud_rule)
+    return refuse(
+      ctx,
+      `${id} is held by the fraud rules (${before.fraud_rule}), not by recon: decide it with npm run ops -- fraud release|refuse`,
+    );
   if (before.status !== 'MANUAL_REVIEW')
     return refuse(ctx, `${id} is ${before.status}, not in MANUAL_REVIEW`);
 
@@ -130,7 +137,10 @@ function report(ctx: OpsContext, id: string, asked: 'settle' | 'refund', r: Reco
   return alreadyDecided(ctx, id, done[asked], first);
 }
 
-async function recorded(ctx: OpsContext, id: string): Promise<Recorded | null> {
-  const { rows } = await ctx.pool.query<Recorded>(sql('review-get'), [id]);
+async function recorded(
+  ctx: OpsContext,
+  id: string,
+): Promise<(Recorded & { fraud_rule: string | null }) | null> {
+  const { rows } = await ctx.pool.query(sql('review-get'), [id]);
   return rows[0] ?? null;
 }
