@@ -223,4 +223,19 @@ describe('npm run ops -- fraud', () => {
     expect(await decision(held)).toEqual({ decision: null, decided_by: null, note: null });
     expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
   });
+
+  it("a released hold that recon later parks is review's to decide, no longer fraud's", async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const id = await heldPayout(u);
+    expect((await ops('fraud', 'release', id, '--by', 'ops-carol', '--reason', 'known customer')).code).toBe(
+      0,
+    );
+    await t.pool.query(sql('recon-mark-manual-review'), [[id], 'recon gave up']);
+    expect((await ops('review', 'list')).out.map((l) => JSON.parse(l).id)).toContain(id);
+    expect(await ops('fraud', 'refuse', id, '--by', 'ops-dan', '--reason', 'too late')).toMatchObject({
+      code: 1,
+      out: [expect.stringMatching(`^refused: ${id} was already released by ops-carol`)],
+    });
+    expect((await ops('fraud', 'list')).out.map((l) => JSON.parse(l).transferId)).not.toContain(id);
+  });
 });
