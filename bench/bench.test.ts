@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../stack/service.ts';
+import { benchFigureNames } from './figure-names.ts';
+import { parseOptions } from './options.ts';
 import { benchResultSchema, CHART_FILE, RESULT_FILE } from './result.ts';
 
 /**
@@ -52,6 +54,10 @@ describe('npm run bench -- --quick', () => {
     ]) {
       expect(result.figures, name).toHaveProperty(name);
     }
+    // Every name explain may point at (bench/figure-names.ts), as this run's options give them.
+    const names = benchFigureNames(parseOptions(['--quick', '--out', out]));
+    for (const name of names.figures) expect(result.figures, name).toHaveProperty(name);
+    for (const name of names.findings) expect(result.findings, name).toHaveProperty(name);
     const ratios = Object.entries(result.figures).filter(([k]) => k.endsWith('_ratio'));
     expect(ratios.length).toBeGreaterThanOrEqual(8);
     for (const [name, value] of ratios) {

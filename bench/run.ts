@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HttpTarget } from '../load/http-target.ts';
 import { directClients } from '../scenarios/core/direct-clients.ts';
 import { BankClient } from '../service/bank/client.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../service/fraud/rules.ts';
 import { type Stack, startStack } from '../stack/index.ts';
 import { repoRoot } from '../stack/service.ts';
 import { renderChart } from './chart.ts';
@@ -18,8 +19,12 @@ import { runRounds } from './rounds.ts';
 import type { Section } from './section.ts';
 import { apiPathSection } from './sections/api-path.ts';
 import { contentionSection } from './sections/contention.ts';
+import { currenciesSection } from './sections/currencies.ts';
 import { type DrainDetail, drainFigure, roundDrains } from './sections/drain.ts';
 import { idempotencySection } from './sections/idempotency.ts';
+import { indexesSection } from './sections/indexes.ts';
+import { observabilitySection } from './sections/observability-cost.ts';
+import { piiSection } from './sections/pii.ts';
 import { usersSection } from './sections/users-ramp.ts';
 import { workerSweepSection } from './sections/worker-sweep.ts';
 import { limitOf, median, ratioTable, summarizeRounds } from './summary.ts';
@@ -33,6 +38,10 @@ export const SECTIONS: readonly Section[] = [
   idempotencySection,
   contentionSection,
   workerSweepSection,
+  indexesSection,
+  currenciesSection,
+  piiSection,
+  observabilitySection,
   usersSection,
 ];
 
@@ -75,7 +84,12 @@ export async function runBench(
     `bench ${runId}: ${opts.rounds} round(s) × ${opts.durationS} s, about ${estimateMinutes(opts)} min on an idle 2-core machine; files in ${dir}`,
   );
   say(`starting the stack (PostgreSQL, both Redis, bank, api, relay, worker, recon)`);
-  const stack: Stack = await startStack({ log: (line) => appendFileSync(logFile, `  stack: ${line}\n`) });
+  // Fraud rules wide open, as in the scenarios: the bench pays out thousands of times from one account,
+  // which the rules would rightly hold; every payout still runs the check.
+  const stack: Stack = await startStack({
+    env: { ...FRAUD_RULES_WIDE_OPEN },
+    log: (line) => appendFileSync(logFile, `  stack: ${line}\n`),
+  });
   const closers: Array<() => unknown> = [];
   try {
     const { db, redis, queue, close } = directClients(stack, { poolMax: 6, applicationName: 'bench' });
@@ -222,7 +236,9 @@ export function estimateMinutes(o: BenchOptions): number {
     o.contentionAccounts.length * (o.shortS + 1) + o.bankLatenciesMs.length * (drain(o.drainSmall) + 3);
   const sweep = 15 + o.sweepPasses * o.sweepLevels.length * (o.sweepWindowS + 1);
   const ramp = 5 + 14 * o.rampStageS;
-  return Math.round(((35 + o.rounds * round + contention + sweep + ramp) / 60) * 2) / 2;
+  // Indexes, currencies, personal data, observability: about 15 s each (less with --quick).
+  const answers = o.quick ? 30 : 60;
+  return Math.round(((35 + o.rounds * round + contention + sweep + answers + ramp) / 60) * 2) / 2;
 }
 
 /** Whether the pipeline kept up in the spread measurement: open payouts before vs after. */

@@ -6,7 +6,7 @@
 import { dirname } from 'node:path';
 import { runScenario } from '../core/runner.ts';
 import { selftestVerdict } from '../core/selftest-verdict.ts';
-import { resolveFigure } from '../explain/evaluate.ts';
+import { resolveFigure, scenarioRefs } from '../explain/evaluate.ts';
 import { ITEMS } from '../explain/items/index.ts';
 import { readRun } from '../explain/latest-runs.ts';
 import { wrap } from '../explain/render-text.ts';
@@ -63,9 +63,7 @@ export function answerCard(demo: Demo, result: ScenarioResult, runDir: string, s
     const item = ITEMS.find((i) => i.id === id);
     if (!item) continue;
     lines.push('', ...wrap(`${item.id} · ${item.question}`, WIDTH - 4));
-    const refs = item.measures.flatMap((m) =>
-      m.kind === 'scenario' && m.scenario === demo.scenario ? m.figures : [],
-    );
+    const refs = scenarioRefs(item, demo.scenario, false);
     const figures = run ? refs.flatMap((ref) => resolveFigure(ref, run, { sampled }) ?? []) : [];
     if (figures.length)
       lines.push(...wrap(`measured now: ${figures.map((f) => f.text).join(' · ')}`, WIDTH - 4, '  '));

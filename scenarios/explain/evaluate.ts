@@ -4,7 +4,7 @@
  */
 import { describeFigure, formatFigure, formatFigureValue } from '../report/figure-format.ts';
 import type { FigureRef, Item, Measure } from './item.ts';
-import type { FoundRun, LatestRuns } from './latest-runs.ts';
+import { type FoundRun, type LatestRuns, scenarioKey } from './latest-runs.ts';
 
 export interface ResolvedFigure {
   ref: FigureRef;
@@ -24,6 +24,8 @@ export interface MeasureStatus {
   available: boolean;
   run: { runId: string; startedAt: string; dir: string; verdict?: string } | null;
   figures: ResolvedFigure[];
+  /** The figures this measure names that the newest run does not have (yet): the command measures them. */
+  missing: FigureRef[];
 }
 
 export interface Explained {
@@ -38,9 +40,17 @@ export interface Availability {
   bench: boolean;
 }
 
-/** `npm run faultline -- run <scenario>` or `npm run bench`. */
+/** `npm run faultline -- run <scenario> [--tls]` or `npm run bench`. */
 export function commandFor(measure: Measure): string {
-  return measure.kind === 'scenario' ? `npm run faultline -- run ${measure.scenario}` : 'npm run bench';
+  if (measure.kind === 'bench') return 'npm run bench';
+  return `npm run faultline -- run ${measure.scenario}${measure.tls ? ' --tls' : ''}`;
+}
+
+/** The figures an item reads from a run of `scenario` (a `--tls` run only for its `tls` measures). */
+export function scenarioRefs(item: Item, scenario: string, tls: boolean): FigureRef[] {
+  return item.measures.flatMap((m) =>
+    m.kind === 'scenario' && m.scenario === scenario && Boolean(m.tls) === tls ? m.figures : [],
+  );
 }
 
 /** Finds one figure in a run, or undefined when the run does not have it. */
@@ -90,13 +100,17 @@ export function resolveFigure(
 export function explainAll(items: readonly Item[], runs: LatestRuns, available: Availability): Explained[] {
   return items.map((item) => {
     const measures = item.measures.map((measure): MeasureStatus => {
-      const run = measure.kind === 'scenario' ? (runs.scenarios.get(measure.scenario) ?? null) : runs.bench;
+      const run =
+        measure.kind === 'scenario'
+          ? (runs.scenarios.get(scenarioKey(measure.scenario, measure.tls)) ?? null)
+          : runs.bench;
       const figures = run
         ? measure.figures.flatMap((ref) => {
             const f = resolveFigure(ref, run, runs);
             return f ? [f] : [];
           })
         : [];
+      const found = new Set(figures.map((f) => f.ref));
       return {
         measure,
         command: commandFor(measure),
@@ -111,6 +125,7 @@ export function explainAll(items: readonly Item[], runs: LatestRuns, available: 
               }
             : null,
         figures,
+        missing: measure.figures.filter((ref) => !found.has(ref)),
       };
     });
     return { item, measured: measures.some((m) => m.figures.length > 0), measures };

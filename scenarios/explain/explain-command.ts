@@ -38,12 +38,13 @@ export function explainJson(all: Explained[]) {
       measures: e.measures.map((m) => ({
         kind: m.measure.kind,
         ...(m.measure.kind === 'scenario'
-          ? { scenario: m.measure.scenario }
+          ? { scenario: m.measure.scenario, ...(m.measure.tls ? { tls: true } : {}) }
           : { section: m.measure.section }),
         command: m.command,
         available: m.available,
         run: m.run,
         figures: m.figures,
+        missing: m.missing,
       })),
     })),
   };

@@ -47,6 +47,17 @@ describe('explain', () => {
       doubleDebit({ runId: 'c-sabotage', startedAt: '2026-01-03T10:00:00.000Z', sabotage: 'no-row-lock' }),
     );
     writeRun(out, doubleDebit({ runId: 'd-error', startedAt: '2026-01-04T10:00:00.000Z', verdict: 'error' }));
+    // A --tls run counts for the items that ask for one, and never stands in for a plain run.
+    writeRun(
+      out,
+      sampleResult({
+        runId: '2026-01-04T11-00-00-000Z-postgres-crash-seed1-tls',
+        startedAt: '2026-01-04T11:00:00.000Z',
+        scenario: 'postgres-crash',
+        figures: { api_ready_after_crash_ms: 2400 },
+        checks: [],
+      }),
+    );
     // A bench result as CONTRACTS §3 fixes it.
     writeRun(out, {
       schemaVersion: 1,
@@ -86,14 +97,24 @@ describe('explain', () => {
       'lock wait max ≤ 1 s',
     ]);
     expect(db1?.measures[0]?.run).toMatchObject({ runId: 'a-old-pass', verdict: 'pass' });
-    const jobs6 = all.find((e) => e.item.id === 'jobs-6')?.measures[0];
-    expect(jobs6?.figures.map((f) => f.text)).toEqual([
+    const answer6 = all.find((e) => e.item.id === 'answer-6')?.measures[0];
+    expect(answer6?.figures.map((f) => f.text)).toEqual([
       'drain 2000 bank 25ms 1.85k/s (1.7k/s–1.9k/s)',
       'drain 2000 bank 25ms 0.93×',
     ]);
-    expect(jobs6?.available).toBe(false);
+    expect(answer6?.available).toBe(false);
+    // What the newest bench did not measure is named, with the command that does.
+    expect(answer6?.missing).toContain('drain_10000_bank_100ms_ratio');
+    expect(answer6?.command).toBe('npm run bench');
     const general3 = all.find((e) => e.item.id === 'general-3')?.measures[0];
     expect(general3?.figures.map((f) => f.text)).toContain('users 10k first limit: pool waits');
+    const general6 = all.find((e) => e.item.id === 'general-6');
+    expect(general6?.measured).toBe(true);
+    expect(general6?.measures[1]).toMatchObject({
+      command: 'npm run faultline -- run postgres-crash --tls',
+      run: { runId: '2026-01-04T11-00-00-000Z-postgres-crash-seed1-tls' },
+    });
+    expect(all.find((e) => e.item.id === 'db-7')?.measured).toBe(false);
     // Nothing ran deadlock: not measured, with the command that would measure it.
     const db3 = all.find((e) => e.item.id === 'db-3');
     expect(db3).toMatchObject({

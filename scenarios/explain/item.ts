@@ -20,8 +20,8 @@ export type Section =
 export type FigureRef = string;
 
 export type Measure =
-  /** A scenario of `npm run faultline -- run <scenario>` (planned ones included: CONTRACTS §4). */
-  | { kind: 'scenario'; scenario: string; figures: FigureRef[] }
+  /** A scenario of `npm run faultline -- run <scenario>`; with `tls`, its `--tls` runs only. */
+  | { kind: 'scenario'; scenario: string; tls?: boolean; figures: FigureRef[] }
   /** A section of `npm run bench` (CONTRACTS §3). */
   | { kind: 'bench'; section: string; figures: FigureRef[] };
 

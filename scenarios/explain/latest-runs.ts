@@ -15,6 +15,8 @@ export interface FoundRun {
   startedAt: string;
   scenario?: string;
   verdict?: string;
+  /** A `--tls` run (its run id ends `-tls`). */
+  tls: boolean;
   figures: Record<string, number>;
   /** Bench only: min–max over rounds. */
   ranges: Record<string, [number, number]>;
@@ -24,6 +26,7 @@ export interface FoundRun {
 }
 
 export interface LatestRuns {
+  /** By scenario name; `--tls` runs under `<name> --tls`. */
   scenarios: Map<string, FoundRun>;
   bench: FoundRun | null;
   /** Samples summaries, read on first use (samples.jsonl can be long). */
@@ -76,6 +79,7 @@ export function readRun(dir: string): (FoundRun & { sabotage: string | null }) |
     dir,
     startedAt: raw.startedAt,
     ...(bench ? {} : { scenario: raw.scenario as string, verdict: String(raw.verdict) }),
+    tls: raw.runId.endsWith('-tls'),
     sabotage: typeof raw.sabotage === 'string' ? raw.sabotage : null,
     figures: numbers(raw.figures),
     ranges,
@@ -83,6 +87,9 @@ export function readRun(dir: string): (FoundRun & { sabotage: string | null }) |
     checks,
   };
 }
+
+/** The key of a scenario's runs in LatestRuns.scenarios: its name, `<name> --tls` for `--tls` runs. */
+export const scenarioKey = (scenario: string, tls = false) => (tls ? `${scenario} --tls` : scenario);
 
 /** Ranks a scenario run: a pass beats a fail or vacuous run, then the newer wins. */
 function better(a: FoundRun, b: FoundRun): boolean {
@@ -105,8 +112,9 @@ export function latestRuns(outDir: string): LatestRuns {
       continue;
     }
     if (run.sabotage !== null || run.verdict === 'error' || !run.scenario) continue;
-    const current = scenarios.get(run.scenario);
-    if (!current || better(run, current)) scenarios.set(run.scenario, run);
+    const key = scenarioKey(run.scenario, run.tls);
+    const current = scenarios.get(key);
+    if (!current || better(run, current)) scenarios.set(key, run);
   }
   const cache = new Map<string, Record<string, number>>();
   return {

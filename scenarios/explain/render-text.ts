@@ -22,8 +22,15 @@ export function when(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function source(m: MeasureStatus): string {
-  return m.measure.kind === 'scenario' ? m.measure.scenario : `bench (${m.measure.section})`;
+/** "redis-cut", "postgres-crash --tls" or "bench (drain)". */
+export function measureSource(m: MeasureStatus): string {
+  if (m.measure.kind === 'bench') return `bench (${m.measure.section})`;
+  return `${m.measure.scenario}${m.measure.tls ? ' --tls' : ''}`;
+}
+
+/** The figures a measure's newest run lacks, and the command that measures them. */
+export function missingNote(m: MeasureStatus): string {
+  return `${m.missing.join(', ')}; measured by ${m.command}`;
 }
 
 /** Why a measure has no figure, and the command that would give it one. */
@@ -41,7 +48,7 @@ export function measuredLine(m: MeasureStatus): string {
   const run = m.run;
   if (!run) return notMeasured(m);
   const verdict = run.verdict && run.verdict !== 'pass' ? `, verdict ${run.verdict.toUpperCase()}` : '';
-  return `${m.figures.map((f) => f.text).join(' · ')} — ${source(m)}, ${when(run.startedAt)}${verdict}`;
+  return `${m.figures.map((f) => f.text).join(' · ')} — ${measureSource(m)}, ${when(run.startedAt)}${verdict}`;
 }
 
 /** The first measure with figures, else the first measure: what a one-line listing shows. */
@@ -89,12 +96,13 @@ export function renderItem(e: Explained, { width = 100 }: { width?: number } = {
   out.push(...wrap(item.answer, width, '  '), '', 'measured by');
   if (item.measures.length === 0) out.push(...wrap(`nothing yet. ${item.unmeasured ?? ''}`, width, '  '));
   for (const m of e.measures) {
-    out.push(`  ${m.figures.length ? '✓' : '–'} ${source(m)}: ${m.command}`);
+    out.push(`  ${m.figures.length ? '✓' : '–'} ${measureSource(m)}: ${m.command}`);
     if (!m.run) {
       out.push(...wrap(notMeasured(m), width, '      '));
       continue;
     }
     out.push(...wrap(m.figures.map((f) => f.text).join(' · '), width, '      '));
+    if (m.missing.length) out.push(...wrap(`not in this run: ${missingNote(m)}`, width, '      '));
     out.push(
       `      run ${m.run.runId}, ${when(m.run.startedAt)}${m.run.verdict ? `, verdict ${m.run.verdict.toUpperCase()}` : ''}`,
     );

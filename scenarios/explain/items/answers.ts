@@ -8,7 +8,7 @@ export const answers: Item[] = [
     number: 1,
     question: 'How did you handle Double Transactions?',
     answer:
-      'As the sheet says, with a row lock (SELECT … FOR UPDATE) inside one database transaction — and two more guards the sheet leaves out: an Idempotency-Key per payout (a retry replays the stored answer instead of debiting again) and CHECK (balance >= 0) in the database. double-debit fires 1,000 concurrent payouts at an account that affords 100, plus 100 replays: exactly 100 debits take effect.',
+      'As the sheet says, with a row lock (SELECT … FOR UPDATE) inside one database transaction — one call of the payout() function, so the lock is never held across a network round trip — and two guards the sheet leaves out: an Idempotency-Key per payout (a retry gets the stored answer instead of a second debit; the same key while the first runs is 409; the same key with another body 422) and CHECK (balance >= 0) in the database. double-debit fires 1,000 concurrent payouts at an account that affords 100, plus 100 replays and 20 reused keys: exactly 100 debits take effect and every replay gets its original answer.',
     measures: [
       {
         kind: 'scenario',
@@ -28,7 +28,7 @@ export const answers: Item[] = [
     number: 2,
     question: 'You have added Redis and BullMQ. How will you handle the Dual Write Problem?',
     answer:
-      'Transactional outbox, as the sheet says: the payout’s bank_transfers row commits in the same transaction as the debit. The relay claims unpublished rows FOR UPDATE SKIP LOCKED, adds them to BullMQ with the transfer id as job id (so a re-publish is a no-op), and marks them published. redis-cut shows payouts accepted while Redis is unreachable and every one paid once afterwards; the enqueue-direct sabotage (enqueue after commit, no outbox) loses them, caught by all-terminal.',
+      'Transactional outbox, as the sheet says: the payout’s bank_transfers row commits in the same transaction as the debit, so there is one write, to Postgres. The relay claims unpublished PENDING rows FOR UPDATE SKIP LOCKED (relays never block each other), adds their jobs to BullMQ with ids derived from the transfer ids (a re-publish is a no-op), marks them published and commits; if Redis refuses, the batch rolls back and the rows wait. A payout held by the fraud rules stays unpublished until released. redis-cut shows payouts accepted while Redis is unreachable and every one paid once afterwards; the enqueue-direct sabotage (enqueue after commit, no outbox) loses them, and all-terminal catches it.',
     measures: [
       {
         kind: 'scenario',
@@ -43,7 +43,7 @@ export const answers: Item[] = [
     number: 3,
     question: 'How did you find which APIs to cache?',
     answer:
-      'By read-to-write ratio and by what staleness costs: profiles and the dashboard’s layout and history metadata are read far more often than written and may be briefly old, so they are cached; balances, payouts and transfers never are — money must be exact — and are protected by rate limits and coalescing instead. cache-stampede shows a hot profile served from the cache with one Postgres load per expiry.',
+      'By read-to-write ratio and by what staleness costs: profiles and the dashboard’s layout and history metadata are read far more often than written and may be briefly old, so they are cached (email and phone only sealed); balances, payouts and transfers never are — money must be exact — and balance reads are protected by a rate limit and coalescing instead. cache-stampede shows a hot profile served from the cache with one Postgres load per expiry, across three API processes.',
     measures: [{ kind: 'scenario', scenario: 'cache-stampede', figures: ['hits', 'misses', 'bypasses'] }],
   },
   {
@@ -63,7 +63,7 @@ export const answers: Item[] = [
     number: 5,
     question: 'How are you handling Cache Invalidation?',
     answer:
-      'Write-through for profile updates and a purge when sensitive fields (email, phone) change, as the sheet says; the dashboard entry is purged when the display name, layout, email or phone change. A purge deletes the entry and its fill lock, so a load that read Postgres before the update cannot land after it. A purge that cannot reach Redis leaves an invalidation row committed with the update, applied when Redis is back; meanwhile processes stop serving from the cache. redis-cut checks that no read returns a profile older than an acknowledged update, across the cut.',
+      'Write-through for profile updates and a purge only when sensitive fields (email, phone) change, as the sheet says; the dashboard entry is purged when the display name, layout, email or phone change. A purge deletes the entry and its fill lock, so a load that read Postgres before the update cannot land after it. A purge that cannot reach Redis leaves an invalidation row committed with the update, applied by any API process’s sync pass once Redis is back; meanwhile processes stop serving from the cache, and the update answers within CACHE_TRUST_LEASE_MS. redis-cut checks that no read returns a profile older than an update acknowledged before it, across the cut.',
     measures: [
       {
         kind: 'scenario',
@@ -78,12 +78,18 @@ export const answers: Item[] = [
     number: 6,
     question: 'How did you optimize worker throughput?',
     answer:
-      'As the sheet says, WORKER_CONCURRENCY is 50 because the job is I/O-bound (waiting on the bank and Postgres), so one process keeps many calls in flight on one core. The bench drains a 2,000 and a 10,000 payout backlog at bank latencies of 0, 25 and 100 ms and reports settled/s and the ratio to the ideal, which is what "drains a 2,000+ backlog in seconds" means here.',
+      'As the sheet says, WORKER_CONCURRENCY is 50 because the job is I/O-bound (waiting on the bank and Postgres), so one process keeps many jobs in flight on one core, and more worker processes can share the queue. What the sheet claims — "drains a 2,000+ backlog in seconds" — the bench measures: backlogs of 10,000 and 2,000 PENDING payouts drained at bank latencies of 0, 25 and 100 ms, each against its ideal (concurrency ÷ the bank call the worker saw, or the bank’s own capacity at 0 ms), and the concurrency sweep that shows where more jobs in flight stop helping.',
     measures: [
       {
         kind: 'bench',
         section: 'drain',
-        figures: ['drain_2000_bank_25ms_per_s', 'drain_2000_bank_25ms_ratio', 'drain_10000_bank_25ms_per_s'],
+        figures: [
+          'drain_2000_bank_25ms_per_s',
+          'drain_2000_bank_25ms_ratio',
+          'drain_10000_bank_0ms_per_s',
+          'drain_10000_bank_100ms_ratio',
+          'worker_concurrency_knee',
+        ],
       },
     ],
   },
@@ -93,7 +99,7 @@ export const answers: Item[] = [
     number: 7,
     question: 'What is the "Recon Job" (Reconciliation Janitor)?',
     answer:
-      'A BullMQ job scheduler runs it every 30 minutes (RECON_INTERVAL_MS, the sheet’s */30 cron), or on POST /recon/run. It claims transfers stuck in PENDING or PROCESSING for longer than RECON_STUCK_AFTER_MS (10 min), asks the bank by key first (charged → SETTLED without resending; declined or voided → FAILED and refunded), otherwise re-enqueues them within the queue bound, and after RECON_MAX_ATTEMPTS marks them MANUAL_REVIEW (alert TransfersNeedManualReview). It also purges expired idempotency keys.',
+      'A BullMQ job scheduler runs it every 30 minutes (RECON_INTERVAL_MS, the sheet’s */30 cron), or on POST /recon/run. It claims transfers stuck in PENDING or PROCESSING for longer than RECON_STUCK_AFTER_MS (10 min), asks the bank by key first (charged → SETTLED without resending; declined or voided → FAILED and refunded), otherwise re-enqueues them within the queue bound, and after RECON_MAX_ATTEMPTS marks them MANUAL_REVIEW (alert TransfersNeedManualReview), where an operator settles or refunds each once with `npm run ops -- review`. It holds no row lock while it asks the bank, and never pushes the queue past RECON_QUEUE_BOUND. It also purges expired idempotency keys.',
     measures: [
       {
         kind: 'scenario',

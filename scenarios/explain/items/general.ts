@@ -8,12 +8,17 @@ export const general: Item[] = [
     number: 1,
     question: 'Why Postgres + Redis instead of just Postgres with LISTEN/NOTIFY or pg_cron?',
     answer:
-      'Postgres already does the part that must be exact: the debit and the outbox row commit together, and the relay does LISTEN for a NOTIFY from each commit (with polling as the fallback when a notification is missed). BullMQ on Redis adds what a job system needs beyond a wake-up: retries with backoff, stalled-job detection, bounded concurrency, a dead-letter queue and a scheduler (recon runs as a BullMQ job scheduler, where pg_cron would do). The same could be built on Postgres alone (SKIP LOCKED claims); the bench compares the two pipelines and what the queue costs over the API and database path alone.',
+      'Postgres already carries what must be exact: the debit and its outbox row commit together, and the relay is woken from Postgres itself (LISTEN/NOTIFY, with polling every RELAY_POLL_MS as the fallback). BullMQ on Redis adds what a job system needs beyond a wake-up: per-job retries with backoff, stalled-job detection and takeover, bounded concurrency per worker, a dead-letter queue, and recon’s schedule as a BullMQ job scheduler (where pg_cron would do). The price is a second stateful server and a hop: the bench reports settled/s with the whole pipeline against the API+DB path alone, and the queue Redis’s commands per second in the worker sweep. Whether a Postgres-only queue would settle as fast is the bench’s pg-queue section (pg_queue_vs_bullmq_settle_ratio); until a bench run has it, explain names the command.',
     measures: [
       {
         kind: 'bench',
         section: 'pipeline',
-        figures: ['pipeline_settled_per_s', 'pipeline_settled_ratio', 'pg_queue_vs_bullmq_settle_ratio'],
+        figures: [
+          'pipeline_settled_per_s',
+          'pipeline_settled_ratio',
+          'worker_concurrency_50_redis_ops_per_s',
+          'pg_queue_vs_bullmq_settle_ratio',
+        ],
       },
     ],
   },
@@ -24,12 +29,12 @@ export const general: Item[] = [
     question:
       'What’s the single point of failure right now? How would you make it highly available tomorrow?',
     answer:
-      'PostgreSQL: it holds every balance, so while it is down no payout is accepted (503, nothing changed, clients retry with their keys), and the API is ready again within seconds of a restart. The queue Redis is not a single point for acceptance — payouts are accepted through the outbox and paid after it returns — only for settlement; the cache Redis is optional. API, relay, worker and recon run as several stateless processes already. Tomorrow: a synchronous streaming replica with automatic failover (Patroni or a managed service) for Postgres, Sentinel or a managed replica for the queue Redis (its AOF loses at most a second, and recon re-sends what is lost).',
+      'PostgreSQL: it holds every balance and the outbox, so while it is down no payout is accepted (503 database_unavailable with Retry-After, nothing changed; clients retry with their keys), and the API is ready again within seconds of its restart. The queue Redis is a single point for settlement only — payouts are accepted through the outbox and paid after it returns — and the cache Redis is optional (reads, limits and fraud windows fall back). API, relay, worker and recon run as several stateless processes already; the mock bank stands for an outside dependency. Tomorrow: a synchronous streaming replica with automatic failover (Patroni or a managed service) for Postgres; Sentinel or a managed replica for the queue Redis, whose AOF (everysec) loses at most a second of jobs, which recon re-sends.',
     measures: [
       {
         kind: 'scenario',
         scenario: 'postgres-crash',
-        figures: ['api_ready_after_crash_ms', 'unsuccessful_calls'],
+        figures: ['api_ready_after_crash_ms', 'unsuccessful_calls', 'accepted_during_fault_ratio'],
       },
       {
         kind: 'scenario',
@@ -44,16 +49,18 @@ export const general: Item[] = [
     number: 3,
     question: 'Scale to 10,000 concurrent users — what breaks first? How would you fix it?',
     answer:
-      'The candidates: each API process has DATABASE_POOL_MAX (20) connections and a debit holds one for a round trip, so requests queue for the pool; behind it Postgres CPU and commit fsyncs on a small machine; and a single hot account is bound by its row lock however many users there are. Fixes in that order: more API processes behind PgBouncer, group commit (commit_delay) rather than weaker durability, then sharding accounts. The bench ramps to 10,000 users to find the knee and names which limit came first, and measures throughput against the number of accounts contended.',
+      'The candidates, each watched by the bench: an API process has DATABASE_POOL_MAX (20) connections and a payout holds one for its round trip, so requests queue for the pool; one Node event loop per API process; PostgreSQL’s CPU and commit flushes (fsync stays on); the Redis servers; and a single hot account, bound by its row lock however many users there are (the contention curve). The bench seeds 10,000 users, each with its own key and account, ramps Poisson arrivals +30 % every 3 s until p99 > 500 ms or errors > 0.1 %, and names the first watched signal that crossed its threshold — on a shared machine it may name none. Fixes, in that order: more API processes behind PgBouncer, group commit rather than weaker durability, then sharding accounts. A hot account’s payouts coalesced is a later bench figure (hot_coalesced_api_db_ratio).',
     measures: [
       {
         kind: 'bench',
         section: 'users and contention',
         figures: [
           'users_10k_knee_per_s',
+          'users_10k_knee_latency_ms_p99',
           'finding:users_10k_first_limit',
           'contention_1_accounts_per_s',
           'contention_64_accounts_per_s',
+          'hot_coalesced_api_db_ratio',
         ],
       },
     ],
@@ -64,10 +71,20 @@ export const general: Item[] = [
     number: 4,
     question: 'How would you add multi-currency support tomorrow? Schema changes? Locking strategy?',
     answer:
-      'Half of it is there: an account has one currency (char(3), checked), amounts are integer minor units, and a payout or transfer in another currency is refused with 422 currency_mismatch. Multi-currency means one account per user and currency (no balance schema change), a per-currency minor-unit exponent, and FX as an internal transfer between the user’s two accounts at a rate recorded with the operation — locking both rows in id order, as transfers already do, so it cannot deadlock.',
-    measures: [],
-    unmeasured:
-      'No run measures it: it is a design answer. The currency checks are tested in service/test/requests.test.ts and service/test/money-path.test.ts (currency_mismatch).',
+      'Accounts are multi-currency already: every account has one ISO 4217 currency (the codes with a minor unit, each with its exponent, in service/money/currencies.ts), amounts are integers in that minor unit (JPY 0 decimals, USD 2, BHD 3), MAX_AMOUNT and FRAUD_MAX_AMOUNT are scaled per exponent, fraud windows are per user and currency, and a payout, transfer or deposit in another currency than its account’s is 422 currency_mismatch. A user holds one account per currency, so a currency is a column and needs no other lock. Not built: conversion. FX would be an internal transfer between the user’s two accounts at a rate recorded with the operation, both rows locked in id order as transfers already are. The bench pays out in USD, JPY and BHD at once against USD only, and asks every JPY and BHD account for a payout in another currency.',
+    measures: [
+      {
+        kind: 'bench',
+        section: 'currencies',
+        figures: [
+          'multi_currency_ratio',
+          'multi_currency_payouts_per_s',
+          'currency_mismatch_refused',
+          'currency_mismatch_sent',
+          'currency_mismatch_effects',
+        ],
+      },
+    ],
   },
   {
     id: 'general-5',
@@ -75,12 +92,12 @@ export const general: Item[] = [
     number: 5,
     question: 'Fraud detection — any hooks or patterns you built in (velocity checks, amount anomalies)?',
     answer:
-      'In this build: amounts are bounded (MAX_AMOUNT), a user can move money only out of their own accounts, every request is authenticated, and reads and profile writes are rate-limited per user; there is no payout velocity check yet. The hook for one is the payout function: a hold decided before the debit leaves a transfer that never reaches the bank. The fraud-burst scenario (security branch) measures holds under a burst and what they cost legitimate payouts.',
+      'Every payout passes three rules before its transaction, in one Redis script (velocity-3.lua), never inside the transaction that holds the row lock: more than FRAUD_MAX_PAYOUTS (20) in FRAUD_WINDOW_MS (1 h) per user and currency, a sum above FRAUD_MAX_AMOUNT (10,000.00, scaled per exponent), or an amount above FRAUD_ANOMALY_FACTOR (10) × the median of the user’s last 20 payouts (once there are 5). A payout they flag is held, not refused: debited, answered 201 with status MANUAL_REVIEW, its transfer unpublished with a payout_holds row naming the rule, until an operator releases it (paid through the outbox) or refuses it (refunded): `npm run fraud -- list | release | refuse`. With the cache Redis away each API process decides with its own window (alert FraudChecksDegraded); FraudHoldsBurst fires on more than 10 holds in 15 min. fraud-burst: honest users at a steady pace, a burst, a drain and an anomaly.',
     measures: [
       {
         kind: 'scenario',
         scenario: 'fraud-burst',
-        figures: ['held', 'held_reached_bank', 'legit_latency_ms_p99'],
+        figures: ['held', 'held_reached_bank', 'legit_latency_ms_p99', 'released', 'refused'],
       },
     ],
   },
@@ -90,10 +107,33 @@ export const general: Item[] = [
     number: 6,
     question: 'PII / sensitive data — how are you encrypting at rest? In transit? Secrets management?',
     answer:
-      'API keys are stored only as sha256 hashes. Email and phone are never left in the cache: changing them purges the cached profile instead of writing it through, and public profiles carry only name, bio, locale and version. Logs carry ids, never bodies. At rest the reference service relies on disk encryption (Postgres stores plain columns); in transit it speaks plain HTTP on loopback (TLS belongs to the proxy in front of it). Configuration is read once from the environment (zod), nothing secret is in the repo, and the native stack gives Postgres a fresh random password per run.',
-    measures: [],
-    unmeasured:
-      'No run measures it: nothing checks for PII in logs or caches yet. A check over every scenario’s logs/ and the cache Redis for email and phone values would.',
+      'At rest: email and phone are sealed by the API with AES-256-GCM (node:crypto, a fresh IV per value, the user and field bound in as authenticated data) before they reach Postgres or the cache, each value naming the key that sealed it; keys come from PII_KEYS or PII_KEYS_FILE and rotate with `npm run pii -- new-key | rotate | status`. API keys are stored only as sha256; logs redact email and phone at any depth. In transit: `--tls` runs every link encrypted and authenticated (PostgreSQL verify-full, Redis TLS with ACL users, bank requests signed with HMAC-SHA256); TLS on the API’s public port is the load balancer’s job. Secrets come from the environment or `<NAME>_FILE`, fresh per native stack (mode 0600), none in the repo; /metrics and /readyz detail only on the loopback ops listener. The bench sets emails and phones through the API, then searches every table, every cache value and every process log for them in plain; CI runs redis-cut and postgres-crash with --tls.',
+    measures: [
+      {
+        kind: 'bench',
+        section: 'personal data',
+        figures: [
+          'pii_plain_in_postgres',
+          'pii_plain_in_cache',
+          'pii_plain_in_logs',
+          'pii_sealed_in_postgres',
+          'pii_opened_for_owner',
+          'pii_seal_ms',
+        ],
+      },
+      {
+        kind: 'scenario',
+        scenario: 'postgres-crash',
+        tls: true,
+        figures: ['check:acknowledged-durable.acknowledged', 'api_ready_after_crash_ms'],
+      },
+      {
+        kind: 'scenario',
+        scenario: 'redis-cut',
+        tls: true,
+        figures: ['payouts_during_outage', 'drain_after_heal_ms'],
+      },
+    ],
   },
   {
     id: 'general-7',
@@ -102,10 +142,23 @@ export const general: Item[] = [
     question:
       'Observability cost — Prometheus + Grafana + Loki on a single VM — when does it become a problem?',
     answer:
-      'The cost follows the number of active series times the scrape frequency, and log volume. Labels are bounded by rule (route templates, outcomes, states — never an id), so series grow with processes, not with users or payouts; logs are one JSON line per event. It becomes a problem when series or log volume outgrow one VM’s memory and disk (Prometheus keeps recent series in memory): then shorter retention, recording rules, remote storage or a second VM.',
-    measures: [],
-    unmeasured:
-      'No run measures it yet: a bench section recording Prometheus’s series count, CPU and memory while it scrapes a loaded stack would (Prometheus runs only under `npm run up` and the CI query check today).',
+      'The cost follows active series × scrape frequency, and log volume. Labels are bounded by rule (route templates, outcomes, states — never an id), so series grow with processes, not with users or payouts; logs are one JSON line per event. The bench measures it on its stack after tens of thousands of payouts: each role’s series, bytes and CPU per /metrics scrape; a real Prometheus, with the alert rules, scraping every process each second while payouts flow — its head series, samples/s, share of a core and resident memory; and the log bytes written per payout (what Loki would ingest). On one VM it becomes a problem when series × retention outgrow memory and disk (Prometheus keeps about two hours of samples in memory) or logs outgrow disk: then recording rules, a longer scrape interval, shorter retention, remote storage or a second VM. Grafana and Loki are not run natively, so not measured.',
+    measures: [
+      {
+        kind: 'bench',
+        section: 'observability',
+        figures: [
+          'metrics_series_all_processes',
+          'metrics_series_api',
+          'metrics_scrape_cpu_ms_api',
+          'prometheus_head_series',
+          'prometheus_samples_per_s',
+          'prometheus_cpu_pct',
+          'prometheus_rss_bytes',
+          'log_bytes_per_payout',
+        ],
+      },
+    ],
   },
   {
     id: 'general-8',
@@ -113,7 +166,7 @@ export const general: Item[] = [
     number: 8,
     question: 'One production incident you simulated or imagined — what broke, how did you debug it fast?',
     answer:
-      'The queue Redis becoming unreachable in the middle of steady payouts (redis-cut). What broke: nothing that was acknowledged — payouts kept being accepted because the outbox needs only Postgres, and were paid once the link came back; reads fell back to Postgres. How it was debugged: every fault window is shaded on the dashboards and in the run’s report.html, whose timelines (operations by outcome, latency, queue depth, money in flight) show the backlog building and draining; the first failing example of a check points to its history lines and the process logs of that moment. The selftest’s enqueue-direct variant shows the bug this design prevents: payouts accepted during the cut never reach the bank.',
+      'Both Redis links cut in the middle of steady payouts (redis-cut). What broke: nothing that was acknowledged — payouts kept being accepted because the outbox needs only Postgres, and were paid once the links came back; reads fell back to Postgres; rate limits and fraud windows to each process. How it is debugged fast: every fault window is shaded on the dashboards and in the run’s report.html, whose timelines (operations by outcome, latency, queue depth, money in flight) show the backlog building and draining; a failing check’s first and worst examples point to their history lines, and logs/ has every process at that moment. The selftest’s enqueue-direct variant is the incident this design prevents: payouts accepted during the cut never reach the bank, and all-terminal catches it.',
     measures: [
       {
         kind: 'scenario',

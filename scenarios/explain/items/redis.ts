@@ -9,7 +9,7 @@ export const redis: Item[] = [
     question:
       'You said payments and balances are never cached — what if someone asks for balance 10 times per second? How do you protect the DB?',
     answer:
-      'Balances stay uncached and exact; what protects Postgres is that a user’s balance reads are rate-limited (RATE_LIMIT_BALANCE, 10 per second per user by default, a sliding window in the cache Redis shared by every API process) and that concurrent reads of one balance in a process share one query (coalescing). Anything past the limit gets a clean 429 rate_limited with Retry-After, so Postgres sees at most the limit per window whatever the request rate. The balance-hammer scenario asks hundreds of times a second through two API processes and counts the Postgres balance queries.',
+      'Balances stay uncached and exact. What protects Postgres: a user’s balance reads (GET /v1/accounts/:id and the dashboard, which reads balances too) share one rate limit, RATE_LIMIT_BALANCE = 10 per second per user, a sliding window in the cache Redis that every API process shares; past it a clean 429 rate_limited with Retry-After. Admitted reads of one account running at the same time in one process share one query (coalescing, not caching: each sees a query that started after it arrived). So Postgres sees at most the limit per window whatever the request rate. balance-hammer asks hundreds of times a second through two API processes and counts the Postgres balance queries.',
     measures: [
       {
         kind: 'scenario',
@@ -40,7 +40,7 @@ export const redis: Item[] = [
     question:
       'Write-through vs write-back — why did you choose write-through for profile updates? Trade-offs?',
     answer:
-      'Postgres is the source of truth and the cache Redis is disposable (allkeys-lru, no persistence), so a write is acknowledged only once it committed in Postgres: write-back would acknowledge writes that an eviction or a Redis restart could lose. A profile update commits, purges the entry and its fill lock, then re-reads the committed row and writes it (write-through); a load may only land while its loader still holds the lock, so a read that started before the update can never overwrite it. The cost is one extra Redis round trip per update. If the purge fails, an invalidation row committed with the update is applied later and processes stop trusting the cache meanwhile.',
+      'Postgres is the source of truth and the cache Redis is disposable (allkeys-lru, no persistence), so an update is acknowledged only once it committed in Postgres: write-back would acknowledge writes that an eviction or a Redis restart could lose. A profile update commits together with an invalidation row, purges the entry and its fill lock, then re-reads the committed row and writes it (write-through); a changed email or phone is only purged, so no copy of them is written ahead of a read (and the cache only ever holds them sealed). A load may land only while its loader still holds the fill lock, so a read that started before the update cannot overwrite it. The cost is a Redis round trip or two per update; if the purge fails, the invalidation row is applied later and processes stop trusting the cache meanwhile.',
     measures: [
       {
         kind: 'scenario',
@@ -59,7 +59,7 @@ export const redis: Item[] = [
     number: 4,
     question: 'What happens if Redis goes down? Does the app still work correctly? Read path? Write path?',
     answer:
-      'Write path: a payout needs only Postgres — the debit and its outbox row commit together and the relay publishes to BullMQ once the queue Redis is back, so payouts keep being accepted (201) and are all paid, once, after the outage; /readyz says degraded, not down. Read path: without the cache Redis, profile and dashboard reads go to Postgres (a bypass), the rate limiter falls back to an in-process window, and a profile update waits at most CACHE_TRUST_LEASE_MS before answering. The redis-cut scenario cuts both Redis links for 6–9 s under payouts, reads and updates.',
+      'Write path: a payout needs only Postgres — the debit and its outbox row commit together, and the relay publishes to BullMQ once the queue Redis is back — so payouts keep being accepted (201) and are all paid, once, after the outage; /readyz says degraded, not down. Without the cache Redis the fraud velocity windows and the rate limiter fall back to an in-process window per API process. Read path: profile and dashboard reads go to Postgres (a bypass, concurrent reads of one key coalesced), balances were never cached, and a profile update answers within CACHE_TRUST_LEASE_MS (3 s). redis-cut cuts both Redis links for 6–9 s under payouts offered at a constant 25/s, reads and updates; redis-crash SIGKILLs the queue Redis and restarts it from its AOF (recon re-sends the jobs of its last second).',
     measures: [
       {
         kind: 'scenario',
@@ -67,6 +67,7 @@ export const redis: Item[] = [
         figures: [
           'payouts_during_outage',
           'errors_during_outage',
+          'accepted_during_fault_ratio',
           'drain_after_heal_ms',
           'check:reads-answered-during-outage.answered',
         ],
@@ -84,12 +85,18 @@ export const redis: Item[] = [
     number: 5,
     question: 'How do you monitor Redis memory usage and eviction? Did you ever hit OOM in tests?',
     answer:
-      'The Redis exporter feeds the "Cache and Redis" and "Postgres and Redis" dashboards (memory against maxmemory, evictions, keyspace hits), and the QueueRedisEvicting alert fires if the queue Redis ever evicts. The two servers have opposite policies on purpose: the cache evicts (allkeys-lru), the queue never does (noeviction, AOF) and refuses writes instead. Yes, on purpose: redis-oom fills the cache Redis to three times a lowered limit, then holds the queue Redis at its limit, under payouts and profile traffic.',
+      'The Redis exporter feeds the "Cache and Redis" and "Postgres and Redis" dashboards (memory against maxmemory, evictions, keyspace hits), and QueueRedisEvicting fires if the queue Redis ever evicts. The two servers have opposite policies on purpose: the cache evicts (allkeys-lru) and keeps serving; the queue never evicts (noeviction, AOF) and refuses writes with OOM instead, which the relay survives by rolling its batch back — the payouts stay in the outbox. Yes, on purpose: redis-oom fills the cache Redis to three times a lowered limit, then holds the queue Redis at its limit for 6 s, under payouts and profile traffic.',
     measures: [
       {
         kind: 'scenario',
         scenario: 'redis-oom',
-        figures: ['cache_evicted', 'cache_hits_while_full', 'queue_oom_refusals', 'payouts_while_queue_full'],
+        figures: [
+          'cache_evicted',
+          'cache_hits_while_full',
+          'queue_oom_refusals',
+          'relay_refusals',
+          'payouts_while_queue_full',
+        ],
       },
     ],
   },
@@ -100,7 +107,7 @@ export const redis: Item[] = [
     question:
       'Rate limiting with Redis sliding window — how exactly did you implement the counter? Lua script? Multi-key?',
     answer:
-      'One Lua script on one key (service/ratelimit/sliding-window-1.lua): a sorted set per user and route class whose scores are admission times on the Redis server’s clock. In one atomic step it drops admissions older than the window (ZREMRANGEBYSCORE), counts (ZCARD), and admits (ZADD + PEXPIRE) only under the limit, answering the remaining count and when to retry. Single-key, so it works on a cluster slot; server time, so API processes never disagree. The non-atomic-limiter sabotage (count and admit in two round trips) is caught by rate-limit-held.',
+      'One Lua script on one key (service/ratelimit/sliding-window-1.lua): a sorted set per user and route class whose scores are admission times on the Redis server’s clock. In one atomic step it drops admissions older than the window (ZREMRANGEBYSCORE), counts (ZCARD), and admits (ZADD + PEXPIRE) only under the limit, answering the remaining count and when to retry. Single-key, so it works on a cluster slot; server time, so API processes never disagree. The fraud velocity check is a second script of the same kind (velocity-3.lua: three keys sharing one hash tag, {user:currency}). The non-atomic-limiter sabotage (count and admit in two round trips) is caught by rate-limit-held.',
     measures: [
       {
         kind: 'scenario',

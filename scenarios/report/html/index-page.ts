@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Explained } from '../../explain/evaluate.ts';
+import { measureSource, missingNote } from '../../explain/render-text.ts';
 import { formatFigure } from '../figure-format.ts';
 import { formatCount, formatDuration } from '../format.ts';
 import { REPORT_FILE, type ScenarioResult } from '../result.ts';
@@ -51,14 +52,16 @@ function questionsPage(indexDir: string, all: Explained[]): string {
     }
     const measures = e.measures
       .map((m) => {
-        const what =
-          m.measure.kind === 'scenario' ? `scenario ${m.measure.scenario}` : `bench: ${m.measure.section}`;
+        const what = measureSource(m);
         if (!m.run) {
           const note = m.available ? '' : ' <span class="tag">not in this build yet</span>';
           return `<div class="measure">– ${esc(what)}: not measured yet — <code>${esc(m.command)}</code>${note}</div>`;
         }
         const verdict = m.run.verdict && m.run.verdict !== 'pass' ? ` ${verdictBadge(m.run.verdict)}` : '';
-        return `<div class="measure">✓ ${esc(what)}: <b>${esc(m.figures.map((f) => f.text).join(' · '))}</b> — ${link(indexDir, m.run.dir, m.run.runId)}, ${esc(m.run.startedAt.slice(0, 16).replace('T', ' '))} UTC${verdict}</div>`;
+        const missing = m.missing.length
+          ? ` <span class="muted">(not in this run: ${esc(missingNote(m))})</span>`
+          : '';
+        return `<div class="measure">✓ ${esc(what)}: <b>${esc(m.figures.map((f) => f.text).join(' · '))}</b> — ${link(indexDir, m.run.dir, m.run.runId)}, ${esc(m.run.startedAt.slice(0, 16).replace('T', ' '))} UTC${verdict}${missing}</div>`;
       })
       .join('');
     const none =

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { complete } from '../../checkers/pair.ts';
-import { resolveFigure } from '../../explain/evaluate.ts';
+import { resolveFigure, scenarioRefs } from '../../explain/evaluate.ts';
 import { ITEMS } from '../../explain/items/index.ts';
 import { readRun } from '../../explain/latest-runs.ts';
 import { ENVIRONMENT_FILE, type Environment } from '../environment.ts';
@@ -18,9 +18,7 @@ function questionsFor(dir: string, scenario: string) {
   const summary = sampledFigures(dir);
   const sampled = () => summary;
   return ITEMS.flatMap((item) => {
-    const refs = item.measures.flatMap((m) =>
-      m.kind === 'scenario' && m.scenario === scenario ? m.figures : [],
-    );
+    const refs = scenarioRefs(item, scenario, run?.tls ?? false);
     if (refs.length === 0) return [];
     const figures = run ? refs.flatMap((ref) => resolveFigure(ref, run, { sampled }) ?? []) : [];
     return [{ item, figures }];
