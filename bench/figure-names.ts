@@ -3,6 +3,7 @@ import { SECTIONS } from './run.ts';
 import { drainFigure } from './sections/drain.ts';
 import { INDEX_FIGURE_SUFFIXES, INDEX_QUERIES } from './sections/indexes.ts';
 import { OBSERVED_ROLES } from './sections/observability-cost.ts';
+import { PG_QUEUE_LEG_FIGURES, PG_QUEUE_LEGS } from './sections/pg-queue.ts';
 
 /**
  * Every figure and finding `npm run bench` writes with these options, by name: what `faultline explain`
@@ -59,11 +60,20 @@ export function benchFigureNames(o: BenchOptions): { figures: Set<string>; findi
   for (const role of OBSERVED_ROLES) {
     for (const f of ['series', 'scrape_bytes', 'scrape_cpu_ms']) figures.push(`metrics_${f}_${role}`);
   }
+  // pg-queue.ts
+  for (const leg of PG_QUEUE_LEGS) for (const f of PG_QUEUE_LEG_FIGURES) figures.push(`${leg}_${f}`);
+  figures.push('pg_queue_vs_bullmq_settle_ratio');
   // users-ramp.ts (its breach figure only when a stage breached)
   const users = o.users % 1000 === 0 ? `${o.users / 1000}k` : String(o.users);
   figures.push(`users_${users}_knee_per_s`, `users_${users}_knee_latency_ms_p99`);
 
-  const findings = ['pipeline_steady', 'worker_concurrency_50', `users_${users}_first_limit`, 'prometheus'];
+  const findings = [
+    'pipeline_steady',
+    'worker_concurrency_50',
+    `users_${users}_first_limit`,
+    'prometheus',
+    'postgres_only_queue',
+  ];
   for (const m of SECTIONS.flatMap((s) => s.measurements ?? []).filter((x) => x.name.endsWith('_payouts')))
     findings.push(`${m.name.replace(/_payouts$/, '')}_limit`);
   for (const q of INDEX_QUERIES) findings.push(`index_${q.name}`);

@@ -24,6 +24,7 @@ import { type DrainDetail, drainFigure, roundDrains } from './sections/drain.ts'
 import { idempotencySection } from './sections/idempotency.ts';
 import { indexesSection } from './sections/indexes.ts';
 import { observabilitySection } from './sections/observability-cost.ts';
+import { pgQueueSection } from './sections/pg-queue.ts';
 import { piiSection } from './sections/pii.ts';
 import { usersSection } from './sections/users-ramp.ts';
 import { workerSweepSection } from './sections/worker-sweep.ts';
@@ -42,6 +43,7 @@ export const SECTIONS: readonly Section[] = [
   currenciesSection,
   piiSection,
   observabilitySection,
+  pgQueueSection,
   usersSection,
 ];
 
@@ -236,8 +238,9 @@ export function estimateMinutes(o: BenchOptions): number {
     o.contentionAccounts.length * (o.shortS + 1) + o.bankLatenciesMs.length * (drain(o.drainSmall) + 3);
   const sweep = 15 + o.sweepPasses * o.sweepLevels.length * (o.sweepWindowS + 1);
   const ramp = 5 + 14 * o.rampStageS;
-  // Indexes, currencies, personal data, observability: about 15 s each (less with --quick).
-  const answers = o.quick ? 30 : 60;
+  // Indexes, currencies, personal data, observability: about 15 s each (less with --quick); the
+  // Postgres-only queue: two pairs of legs, each a small drain and a trickle.
+  const answers = (o.quick ? 30 : 60) + (o.quick ? 2 : 4) * (drain(o.drainSmall) + o.shortS + 3);
   return Math.round(((35 + o.rounds * round + contention + sweep + answers + ramp) / 60) * 2) / 2;
 }
 

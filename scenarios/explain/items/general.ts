@@ -8,7 +8,7 @@ export const general: Item[] = [
     number: 1,
     question: 'Why Postgres + Redis instead of just Postgres with LISTEN/NOTIFY or pg_cron?',
     answer:
-      'Postgres already carries what must be exact: the debit and its outbox row commit together, and the relay is woken from Postgres itself (LISTEN/NOTIFY, with polling every RELAY_POLL_MS as the fallback). BullMQ on Redis adds what a job system needs beyond a wake-up: per-job retries with backoff, stalled-job detection and takeover, bounded concurrency per worker, a dead-letter queue, and recon’s schedule as a BullMQ job scheduler (where pg_cron would do). The price is a second stateful server and a hop: the bench reports settled/s with the whole pipeline against the API+DB path alone, and the queue Redis’s commands per second in the worker sweep. Whether a Postgres-only queue would settle as fast is the bench’s pg-queue section (pg_queue_vs_bullmq_settle_ratio); until a bench run has it, explain names the command.',
+      'Postgres already carries what must be exact: the debit and its outbox row commit together, and the relay is woken from Postgres itself (LISTEN/NOTIFY, with polling every RELAY_POLL_MS as the fallback). BullMQ on Redis adds what a job system needs beyond a wake-up: per-job retries with backoff, stalled-job detection and takeover, bounded concurrency per worker, a dead-letter queue, and recon’s schedule as a BullMQ job scheduler (where pg_cron would do). The price is a second stateful server and a hop: the bench reports settled/s with the whole pipeline against the API+DB path alone, and the queue Redis’s commands per second in the worker sweep. The bench’s pg_queue section measures the alternative: the same outbox worked off by a SKIP LOCKED queue in Postgres (the same claim, bank call and settle, 50 in flight) against relay → BullMQ → worker, legs alternating: settled/s, CPU and WAL per payout, and commit-to-settle latency. A Postgres-only queue saves the relay hop and the Redis round trips; what it lacks is everything above a wake-up, which would have to be rebuilt in SQL.',
     measures: [
       {
         kind: 'bench',
@@ -17,7 +17,19 @@ export const general: Item[] = [
           'pipeline_settled_per_s',
           'pipeline_settled_ratio',
           'worker_concurrency_50_redis_ops_per_s',
+        ],
+      },
+      {
+        kind: 'bench',
+        section: 'Postgres-only queue',
+        figures: [
           'pg_queue_vs_bullmq_settle_ratio',
+          'pg_queue_drain_per_s',
+          'bullmq_drain_per_s',
+          'pg_queue_cpu_ms_per_payout',
+          'bullmq_cpu_ms_per_payout',
+          'pg_queue_commit_to_settle_ms_p99',
+          'bullmq_commit_to_settle_ms_p99',
         ],
       },
     ],
