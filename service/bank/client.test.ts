@@ -11,7 +11,9 @@ const fresh = (what: string) => `${what}-${++n}-${Date.now()}`;
 beforeAll(async () => {
   const { dir, remove } = await tempDataDir();
   removeDir = remove;
-  bank = await startTestBank({ dataDir: dir });
+  // A generous client timeout: nothing here times out on purpose, and 50 concurrent calls on a busy
+  // machine can take longer than the default 2 s.
+  bank = await startTestBank({ dataDir: dir, clientTimeoutMs: 15_000 });
 });
 
 afterAll(async () => {

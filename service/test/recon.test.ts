@@ -105,7 +105,7 @@ describe('recon janitor', () => {
           );
           return rows[0].n === all.length;
         },
-        { timeoutMs: 30_000 },
+        { timeoutMs: 100_000 },
       );
       for (const id of all) {
         const charged = (await bank.client.chargesFor(id)).filter((c) => c.status === 'charged');
@@ -116,7 +116,8 @@ describe('recon janitor', () => {
       await bank.client.setFaults({});
       await worker.stop();
     }
-  });
+    // 200 payouts through a deliberately slow bank: on a busy machine that takes longer than the default.
+  }, 120_000);
 
   it('leaves fresh transfers alone and moves ones recon already tried too often to MANUAL_REVIEW', async () => {
     const [tired] = await stuckPayouts(1, 'PROCESSING');
