@@ -60,7 +60,8 @@ describe('database unavailable', () => {
     const pool = new pg.Pool({
       connectionString: t.config.DATABASE_URL,
       max: 1,
-      connectionTimeoutMillis: 200,
+      // Long enough for the first connection on a busy machine; the API's wait below times out after it.
+      connectionTimeoutMillis: 3_000,
     });
     const call = apiOn(pool);
     const held = await pool.connect(); // the only connection, busy
