@@ -5,38 +5,81 @@ import { runClosed } from '../load/generator.ts';
 import { HttpTarget } from '../load/http-target.ts';
 import { directClients } from '../scenarios/core/direct-clients.ts';
 import { BankClient } from '../service/bank/client.ts';
-import { startStack } from '../stack/index.ts';
-import { type BenchContext, cpuMeter } from './context.ts';
+import { type ServiceHandle, startStack } from '../stack/index.ts';
 import { pidOfProfile, readProfile, summarizeProfile } from './cpu-profile.ts';
 import { createPendingPayouts, seedUsers } from './fixtures.ts';
 import { Pipeline } from './pipeline.ts';
+import { CpuMeter } from './probes/cpu.ts';
+import { median } from './summary.ts';
 import { countsOf, keyStem, postPayout } from './workloads.ts';
 
 /**
- * Where the pipeline's CPU goes: one stack with every role under `node --cpu-prof`, one measurement
- * (a backlog drain, or HTTP payouts with the whole pipeline running), then each role's profile summed
- * over the measurement's window by package and by function, beside the CPU every process used per
- * payout. The profiler costs a few percent; compare rates only between runs of this script.
+ * Levers measured side by side, and where the CPU goes. One stack; each variant (a name and the
+ * environment it gives its bank, relay and worker) gets a bank, a relay and a worker of its own, frozen
+ * while another variant is measured. Rounds alternate the variants (A B, B A, …) on the same PostgreSQL
+ * and Redis, each round draining a backlog (`drain`) or taking HTTP payouts with the variant's pipeline
+ * running (`pipeline`), and report settled/s and CPU ms per payout of every process, as medians.
+ * With --prof, every role runs under `node --cpu-prof` and each variant's profiles are summed over its
+ * measurement windows by package and by function (the profiler costs CPU itself: compare rates only
+ * between runs alike).
  *
- *   npx tsx bench/profile.ts drain --n 5000 --bank-ms 0
+ *   npx tsx bench/profile.ts drain --n 5000 --bank-ms 0 --prof
+ *   npx tsx bench/profile.ts drain --variant c50: --variant c25:WORKER_CONCURRENCY=25 --rounds 3
  *   npx tsx bench/profile.ts pipeline --duration 8
- *   npx tsx bench/profile.ts drain --no-prof --env QUEUE_BACKEND=postgres   # rates only, A/B a setting
  */
 
-const USAGE = `usage: npx tsx bench/profile.ts drain|pipeline [--n N] [--bank-ms MS] [--duration S]
-       [--env NAME=VALUE]... [--no-prof] [--top N] [--out DIR]`;
+const USAGE = `usage: npx tsx bench/profile.ts drain|pipeline [--variant NAME:K=V,K=V]... [--rounds N]
+       [--n N] [--bank-ms MS] [--duration S] [--prof] [--top N] [--out DIR]`;
+
+/** Payouts each variant drains before the first measured round. */
+const WARM_UP = 500;
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+interface Variant {
+  name: string;
+  env: Record<string, string>;
+}
+
+interface VariantRun {
+  variant: Variant;
+  bank: ServiceHandle;
+  relay: ServiceHandle;
+  worker: ServiceHandle;
+  client: BankClient;
+  pipeline: Pipeline;
+  windows: Array<{ fromUs: number; toUs: number }>;
+  rounds: Array<{
+    payouts: number;
+    perS: number;
+    acceptedPerS?: number;
+    cpuMsPerPayout: Record<string, number>;
+  }>;
+}
+
+function parseVariant(spec: string): Variant {
+  const colon = spec.indexOf(':');
+  const name = colon < 0 ? spec : spec.slice(0, colon);
+  const env: Record<string, string> = {};
+  for (const kv of (colon < 0 ? '' : spec.slice(colon + 1)).split(',').filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new Error(`--variant wants NAME:K=V,K=V, not "${spec}"`);
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`variant name "${name}": lower-case letters, digits, -`);
+  return { name, env };
+}
 
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
+      variant: { type: 'string', multiple: true, default: [] },
+      rounds: { type: 'string', default: '1' },
       n: { type: 'string', default: '5000' },
       'bank-ms': { type: 'string', default: '0' },
       duration: { type: 'string', default: '8' },
-      env: { type: 'string', multiple: true, default: [] },
-      'no-prof': { type: 'boolean', default: false },
+      prof: { type: 'boolean', default: false },
       top: { type: 'string', default: '15' },
       out: { type: 'string', default: 'runs' },
     },
@@ -46,112 +89,182 @@ async function main() {
     process.stderr.write(`${USAGE}\n`);
     process.exit(2);
   }
-  const env = Object.fromEntries(
-    (values.env ?? []).map((kv) => {
-      const i = kv.indexOf('=');
-      if (i < 1) throw new Error(`--env wants NAME=VALUE, not "${kv}"`);
-      return [kv.slice(0, i), kv.slice(i + 1)];
-    }),
-  );
+  for (const name of ['rounds', 'n', 'bank-ms', 'duration', 'top'] as const) {
+    const v = values[name];
+    if (!/^\d+$/.test(v) || (name !== 'bank-ms' && Number(v) === 0)) {
+      process.stderr.write(
+        `--${name} wants a whole number${name === 'bank-ms' ? '' : ' above 0'}, not "${v}"\n${USAGE}\n`,
+      );
+      process.exit(2);
+    }
+  }
+  const variants = (values.variant?.length ? values.variant : ['default']).map(parseVariant);
+  const rounds = Number(values.rounds);
   const dir = resolve(values.out, `${new Date().toISOString().replace(/[:.]/g, '-')}-profile-${phase}`);
   const profDir = join(dir, 'cpuprofiles');
   mkdirSync(profDir, { recursive: true });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const stack = await startStack({
-    env,
-    ...(values['no-prof'] ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
+    roles: ['api', 'recon'],
+    ...(values.prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {}),
   });
-  const roleOf = new Map(stack.services.map((s) => [s.pid, s.role]));
   const clients = directClients(stack, { poolMax: 4, applicationName: 'bench-profile' });
   const api = new HttpTarget((stack.api as { url: string }).url, { maxSockets: 64 });
-  const bank = new BankClient({ baseUrl: (stack.bank as { url: string }).url, timeoutMs: 10_000 });
-  const pipeline = new Pipeline(
-    stack.services.filter((s) => ['relay', 'worker', 'recon'].includes(s.role)),
-    clients.db,
-    clients.queue,
-  );
-  const meter = cpuMeter({ stack } as BenchContext);
-  const window = { fromUs: 0, toUs: 0 };
-  let payouts = 0;
-  let seconds = 0;
+  const runs: VariantRun[] = [];
   try {
-    if (phase === 'drain') {
-      const n = Number(values.n);
-      const [backlog] = await seedUsers(clients.db, {
-        prefix: 'profile-backlog',
-        count: 1,
-        accountsPerUser: 16,
+    for (const s of stack.services) if (s.role === 'recon') s.kill('SIGSTOP');
+    for (const variant of variants) {
+      const bank = await stack.startService('bank', {
+        name: `bank-${variant.name}`,
+        env: { ...variant.env, BANK_DATA_DIR: join(stack.dir, `bank-${variant.name}`) },
       });
+      const env = { ...variant.env, BANK_URL: bank.url };
+      const relay = await stack.startService('relay', { name: `relay-${variant.name}`, env });
+      const worker = await stack.startService('worker', { name: `worker-${variant.name}`, env });
+      const pipeline = new Pipeline([relay, worker], clients.db, clients.queue);
       pipeline.pause();
-      await createPendingPayouts(clients.db, backlog as NonNullable<typeof backlog>, n);
-      await bank.setFaults({ latencyMs: Number(values['bank-ms']) });
-      say(`draining ${n} payouts, bank at ${values['bank-ms']} ms`);
-      window.fromUs = nowUs();
-      meter.start();
-      const ms = await pipeline.settle({ timeoutMs: 600_000 });
-      window.toUs = nowUs();
-      payouts = n;
-      seconds = ms / 1000;
-      say(`drained: ${(n / seconds).toFixed(0)} settled/s`);
-    } else {
-      const payers = await seedUsers(clients.db, { prefix: 'profile-payer', count: 16 });
-      const stem = keyStem('profile');
-      window.fromUs = nowUs();
-      meter.start();
-      const t0 = performance.now();
-      const r = await runClosed({
-        clients: 16,
-        durationMs: Number(values.duration) * 1000,
-        timeoutMs: 10_000,
-        request: (i, signal, c) => {
-          const user = payers[c] as (typeof payers)[number];
-          return postPayout(api, user, user.accounts[0] as string, `${stem}-${i}`, signal);
-        },
-      });
-      const loadS = (performance.now() - t0) / 1000;
-      await pipeline.settle({ timeoutMs: 600_000 });
-      window.toUs = nowUs();
-      payouts = countsOf(r).ok;
-      seconds = (performance.now() - t0) / 1000;
-      say(
-        `accepted ${(payouts / loadS).toFixed(0)}/s for ${loadS.toFixed(1)} s; all settled after ${seconds.toFixed(1)} s`,
-      );
+      const client = new BankClient({ baseUrl: bank.url, timeoutMs: 10_000 });
+      runs.push({ variant, bank, relay, worker, client, pipeline, windows: [], rounds: [] });
     }
-    const { cpuMs } = meter.stop();
-    const perPayout = Object.entries(cpuMs)
-      .filter(([, v]) => v > 0)
-      .map(([k, v]) => `${k} ${(v / payouts).toFixed(2)}`)
-      .join(', ');
-    const all = Object.entries(cpuMs)
-      .filter(([k]) => k !== 'harness')
-      .reduce((s, [, v]) => s + v, 0);
-    say(`CPU ms per payout: ${perPayout}; all but the harness ${(all / payouts).toFixed(2)}`);
+    const [backlog] = await seedUsers(clients.db, {
+      prefix: 'profile-backlog',
+      count: 1,
+      accountsPerUser: 16,
+    });
+    const payers = await seedUsers(clients.db, { prefix: 'profile-payer', count: 16 });
+    // Unmeasured: each variant's first payouts pay for JIT compilation and for opening its pools.
+    for (const run of runs) {
+      await createPendingPayouts(clients.db, backlog as NonNullable<typeof backlog>, WARM_UP);
+      await run.pipeline.settle({ timeoutMs: 300_000 });
+      run.pipeline.pause();
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const run of r % 2 === 0 ? runs : [...runs].reverse()) {
+        const meter = new CpuMeter({
+          api: () => [(stack.api as ServiceHandle).pid],
+          postgres: () => [stack.postgres.pid],
+          redis: () => [stack.redisQueue.pid, stack.redisCache.pid],
+          bank: () => [run.bank.pid],
+          relay: () => [run.relay.pid],
+          worker: () => [run.worker.pid],
+        });
+        await run.client.setFaults({ latencyMs: Number(values['bank-ms']) });
+        const window = { fromUs: 0, toUs: 0 };
+        let payouts: number;
+        let perS: number;
+        let acceptedPerS: number | undefined;
+        if (phase === 'drain') {
+          payouts = Number(values.n);
+          await createPendingPayouts(clients.db, backlog as NonNullable<typeof backlog>, payouts);
+          window.fromUs = nowUs();
+          meter.start();
+          const ms = await run.pipeline.settle({ timeoutMs: 900_000 });
+          perS = payouts / (ms / 1000);
+        } else {
+          run.pipeline.resume();
+          const stem = keyStem('profile');
+          window.fromUs = nowUs();
+          meter.start();
+          const t0 = performance.now();
+          const load = await runClosed({
+            clients: 16,
+            durationMs: Number(values.duration) * 1000,
+            timeoutMs: 10_000,
+            request: (i, signal, c) => {
+              const user = payers[c] as (typeof payers)[number];
+              return postPayout(api, user, user.accounts[0] as string, `${stem}-${i}`, signal);
+            },
+          });
+          const loadS = (performance.now() - t0) / 1000;
+          await run.pipeline.settle({ timeoutMs: 900_000 });
+          payouts = countsOf(load).ok;
+          acceptedPerS = payouts / loadS;
+          perS = payouts / ((performance.now() - t0) / 1000);
+        }
+        window.toUs = nowUs();
+        const { cpuMs } = meter.stop();
+        run.pipeline.pause();
+        run.windows.push(window);
+        const cpuMsPerPayout: Record<string, number> = {};
+        let all = 0;
+        for (const [k, v] of Object.entries(cpuMs)) {
+          if (k === 'harness') continue;
+          cpuMsPerPayout[k] = v / payouts;
+          all += v;
+        }
+        cpuMsPerPayout.all = all / payouts;
+        run.rounds.push({
+          payouts,
+          perS,
+          cpuMsPerPayout,
+          ...(acceptedPerS === undefined ? {} : { acceptedPerS }),
+        });
+        say(
+          `round ${r + 1} ${run.variant.name.padEnd(12)} ${perS.toFixed(0).padStart(5)} settled/s` +
+            (acceptedPerS === undefined ? '' : ` (accepted ${acceptedPerS.toFixed(0)}/s)`) +
+            `  cpu ms/payout ${fmt(cpuMsPerPayout)}`,
+        );
+      }
+    }
   } finally {
+    for (const run of runs) {
+      run.client.close();
+      if (run.pipeline.paused) run.pipeline.resume();
+    }
+    for (const s of stack.services) if (s.role === 'recon') s.kill('SIGCONT');
     api.close();
     await clients.close();
-    if (pipeline.paused) pipeline.resume();
     await stack.stop();
   }
-  if (values['no-prof']) return;
-  const report: Record<string, unknown> = {};
-  for (const file of readdirSync(profDir)) {
-    const { pid, thread } = pidOfProfile(file) ?? { pid: -1, thread: -1 };
-    const role = roleOf.get(pid);
-    // Thread 0 is the main thread; tsx's loader runs in a worker thread that does nothing after start-up.
-    if (!role || role === 'recon' || thread !== 0) continue;
-    const s = summarizeProfile(readProfile(join(profDir, file)), { ...window, topN: Number(values.top) });
-    report[role] = { pid, ...s };
-    say(
-      `\n== ${role}: ${s.busyMs} ms busy of ${s.totalMs} ms (${((s.busyMs / payouts) * 1000).toFixed(0)} µs/payout)`,
+  say(`\nmedians over ${rounds} round(s):`);
+  const summary = runs.map((run) => {
+    const keys = Object.keys(run.rounds[0]?.cpuMsPerPayout ?? {});
+    const cpu = Object.fromEntries(
+      keys.map((k) => [k, median(run.rounds.map((x) => x.cpuMsPerPayout[k] ?? 0))]),
     );
-    say(`   by package: ${s.byPackage.map((p) => `${p.name} ${p.ms}`).join(', ')}`);
-    for (const f of s.byFunction) say(`   ${String(f.ms).padStart(8)} ms  ${f.name}`);
+    const perS = median(run.rounds.map((x) => x.perS));
+    say(
+      `  ${run.variant.name.padEnd(12)} ${perS.toFixed(0).padStart(5)} settled/s  cpu ms/payout ${fmt(cpu)}`,
+    );
+    return { variant: run.variant, perS, cpuMsPerPayout: cpu, rounds: run.rounds };
+  });
+  const profiles: Record<string, unknown> = {};
+  if (values.prof) {
+    // The api is shared by every variant: its profile is summed over each variant's own windows.
+    const api = stack.api as ServiceHandle;
+    const owners = new Map<number, Array<{ run: VariantRun; role: string }>>([
+      [api.pid, runs.map((run) => ({ run, role: 'api' }))],
+    ]);
+    for (const run of runs)
+      for (const s of [run.bank, run.relay, run.worker]) owners.set(s.pid, [{ run, role: s.role }]);
+    for (const file of readdirSync(profDir)) {
+      const id = pidOfProfile(file);
+      // Thread 0 is the main thread; tsx's loader runs in a worker thread that does nothing after start-up.
+      if (id?.thread !== 0) continue;
+      const profile = readProfile(join(profDir, file));
+      for (const { run, role } of owners.get(id.pid) ?? []) {
+        const payouts = run.rounds.reduce((a, r) => a + r.payouts, 0);
+        const parts = run.windows.map((w) => summarizeProfile(profile, { ...w, topN: Number(values.top) }));
+        const busyMs = parts.reduce((a, p) => a + p.busyMs, 0);
+        const first = parts[0];
+        if (!first) continue;
+        profiles[`${run.variant.name}/${role}`] = parts;
+        say(
+          `\n== ${run.variant.name} ${role}: ${busyMs} ms sampled busy, ≈ ${((busyMs / payouts) * 1000).toFixed(0)} µs per payout (first window below)`,
+        );
+        say(`   by package: ${first.byPackage.map((p) => `${p.name} ${p.ms}`).join(', ')}`);
+        for (const f of first.byFunction) say(`   ${String(f.ms).padStart(8)} ms  ${f.name}`);
+      }
+    }
   }
-  writeFileSync(
-    join(dir, 'profile.json'),
-    JSON.stringify({ phase, payouts, seconds, window, report }, null, 2),
-  );
-  say(`\nprofiles and profile.json in ${dir}`);
+  writeFileSync(join(dir, 'profile.json'), JSON.stringify({ phase, values, summary, profiles }, null, 2));
+  say(`\nfiles in ${dir}`);
+}
+
+function fmt(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
 }
 
 main().catch((err) => {
