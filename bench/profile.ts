@@ -1,8 +1,6 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runClosed } from '../load/generator.ts';
-import { HttpTarget } from '../load/http-target.ts';
 import { directClients } from '../scenarios/core/direct-clients.ts';
 import { BankClient } from '../service/bank/client.ts';
 import { type ServiceHandle, startStack } from '../stack/index.ts';
@@ -11,25 +9,23 @@ import { createPendingPayouts, seedUsers } from './fixtures.ts';
 import { Pipeline } from './pipeline.ts';
 import { CpuMeter } from './probes/cpu.ts';
 import { median } from './summary.ts';
-import { countsOf, keyStem, postPayout } from './workloads.ts';
 
 /**
  * Levers measured side by side, and where the CPU goes. One stack; each variant (a name and the
  * environment it gives its bank, relay and worker) gets a bank, a relay and a worker of its own, frozen
  * while another variant is measured. Rounds alternate the variants (A B, B A, …) on the same PostgreSQL
- * and Redis, each round draining a backlog (`drain`) or taking HTTP payouts with the variant's pipeline
- * running (`pipeline`), and report settled/s and CPU ms per payout of every process, as medians.
+ * and Redis, each round draining a backlog of PENDING payouts, and report settled/s and CPU ms per
+ * payout of every process, as medians.
  * With --prof, every role runs under `node --cpu-prof` and each variant's profiles are summed over its
  * measurement windows by package and by function (the profiler costs CPU itself: compare rates only
  * between runs alike).
  *
  *   npx tsx bench/profile.ts drain --n 5000 --bank-ms 0 --prof
  *   npx tsx bench/profile.ts drain --variant c50: --variant c25:WORKER_CONCURRENCY=25 --rounds 3
- *   npx tsx bench/profile.ts pipeline --duration 8
  */
 
-const USAGE = `usage: npx tsx bench/profile.ts drain|pipeline [--variant NAME:K=V,K=V]... [--rounds N]
-       [--n N] [--bank-ms MS] [--duration S] [--prof] [--top N] [--out DIR]`;
+const USAGE = `usage: npx tsx bench/profile.ts drain [--variant NAME:K=V,K=V]... [--rounds N]
+       [--n N] [--bank-ms MS] [--prof] [--top N] [--out DIR]`;
 
 /** Payouts each variant drains before the first measured round. */
 const WARM_UP = 500;
@@ -52,7 +48,6 @@ interface VariantRun {
   rounds: Array<{
     payouts: number;
     perS: number;
-    acceptedPerS?: number;
     cpuMsPerPayout: Record<string, number>;
   }>;
 }
@@ -78,18 +73,17 @@ async function main() {
       rounds: { type: 'string', default: '1' },
       n: { type: 'string', default: '5000' },
       'bank-ms': { type: 'string', default: '0' },
-      duration: { type: 'string', default: '8' },
       prof: { type: 'boolean', default: false },
       top: { type: 'string', default: '15' },
       out: { type: 'string', default: 'runs' },
     },
   });
   const phase = positionals[0];
-  if (phase !== 'drain' && phase !== 'pipeline') {
+  if (phase !== 'drain') {
     process.stderr.write(`${USAGE}\n`);
     process.exit(2);
   }
-  for (const name of ['rounds', 'n', 'bank-ms', 'duration', 'top'] as const) {
+  for (const name of ['rounds', 'n', 'bank-ms', 'top'] as const) {
     const v = values[name];
     if (!/^\d+$/.test(v) || (name !== 'bank-ms' && Number(v) === 0)) {
       process.stderr.write(
@@ -109,7 +103,6 @@ async function main() {
     ...(values.prof ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] } : {}),
   });
   const clients = directClients(stack, { poolMax: 4, applicationName: 'bench-profile' });
-  const api = new HttpTarget((stack.api as { url: string }).url, { maxSockets: 64 });
   const runs: VariantRun[] = [];
   try {
     for (const s of stack.services) if (s.role === 'recon') s.kill('SIGSTOP');
@@ -131,7 +124,6 @@ async function main() {
       count: 1,
       accountsPerUser: 16,
     });
-    const payers = await seedUsers(clients.db, { prefix: 'profile-payer', count: 16 });
     // Unmeasured: each variant's first payouts pay for JIT compilation and for opening its pools.
     for (const run of runs) {
       await createPendingPayouts(clients.db, backlog as NonNullable<typeof backlog>, WARM_UP);
@@ -150,37 +142,11 @@ async function main() {
         });
         await run.client.setFaults({ latencyMs: Number(values['bank-ms']) });
         const window = { fromUs: 0, toUs: 0 };
-        let payouts: number;
-        let perS: number;
-        let acceptedPerS: number | undefined;
-        if (phase === 'drain') {
-          payouts = Number(values.n);
-          await createPendingPayouts(clients.db, backlog as NonNullable<typeof backlog>, payouts);
-          window.fromUs = nowUs();
-          meter.start();
-          const ms = await run.pipeline.settle({ timeoutMs: 900_000 });
-          perS = payouts / (ms / 1000);
-        } else {
-          run.pipeline.resume();
-          const stem = keyStem('profile');
-          window.fromUs = nowUs();
-          meter.start();
-          const t0 = performance.now();
-          const load = await runClosed({
-            clients: 16,
-            durationMs: Number(values.duration) * 1000,
-            timeoutMs: 10_000,
-            request: (i, signal, c) => {
-              const user = payers[c] as (typeof payers)[number];
-              return postPayout(api, user, user.accounts[0] as string, `${stem}-${i}`, signal);
-            },
-          });
-          const loadS = (performance.now() - t0) / 1000;
-          await run.pipeline.settle({ timeoutMs: 900_000 });
-          payouts = countsOf(load).ok;
-          acceptedPerS = payouts / loadS;
-          perS = payouts / ((performance.now() - t0) / 1000);
-        }
+        const payouts = Number(values.n);
+        await createPendingPayouts(clients.db, backlog as NonNullable<typeof backlog>, payouts);
+        window.fromUs = nowUs();
+        meter.start();
+        const perS = payouts / ((await run.pipeline.settle({ timeoutMs: 900_000 })) / 1000);
         window.toUs = nowUs();
         const { cpuMs } = meter.stop();
         run.pipeline.pause();
@@ -193,15 +159,9 @@ async function main() {
           all += v;
         }
         cpuMsPerPayout.all = all / payouts;
-        run.rounds.push({
-          payouts,
-          perS,
-          cpuMsPerPayout,
-          ...(acceptedPerS === undefined ? {} : { acceptedPerS }),
-        });
+        run.rounds.push({ payouts, perS, cpuMsPerPayout });
         say(
           `round ${r + 1} ${run.variant.name.padEnd(12)} ${perS.toFixed(0).padStart(5)} settled/s` +
-            (acceptedPerS === undefined ? '' : ` (accepted ${acceptedPerS.toFixed(0)}/s)`) +
             `  cpu ms/payout ${fmt(cpuMsPerPayout)}`,
         );
       }
@@ -212,7 +172,6 @@ async function main() {
       if (run.pipeline.paused) run.pipeline.resume();
     }
     for (const s of stack.services) if (s.role === 'recon') s.kill('SIGCONT');
-    api.close();
     await clients.close();
     await stack.stop();
   }
