@@ -56,6 +56,8 @@ export interface StackOptions {
    * their own; the bank refusing requests not signed with the stack's HMAC key.
    */
   tls?: boolean;
+  /** Node flags for every service role, e.g. `['--cpu-prof', '--cpu-prof-dir=…']` (bench/profile.ts). */
+  nodeArgs?: readonly string[];
 }
 
 export interface StartServiceOverrides {
@@ -236,6 +238,7 @@ class NativeStack implements Stack {
       port: overrides.port,
       readyTimeoutMs: overrides.readyTimeoutMs,
       ledger: this.#ledger,
+      ...(this.opts.nodeArgs ? { nodeArgs: this.opts.nodeArgs } : {}),
     });
     this.services.push(service);
     this.#writeTargets();

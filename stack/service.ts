@@ -28,6 +28,8 @@ export interface ServiceOptions {
   stopTimeoutMs?: number;
   /** Pid ledger file to be listed in (default `<dir>/pids-<our pid>.json`). */
   ledger?: string;
+  /** Node flags before the entry point, e.g. `--cpu-prof` (which NODE_OPTIONS may not carry). */
+  nodeArgs?: readonly string[];
 }
 
 /** A running service role. */
@@ -123,7 +125,7 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
     {
       name,
       command: process.execPath,
-      args: ['--import', 'tsx', 'service/main.ts', opts.role],
+      args: [...(opts.nodeArgs ?? []), '--import', 'tsx', 'service/main.ts', opts.role],
       logFile: join(dir, 'logs', `${name}.log`),
       env,
       cwd: repoRoot,

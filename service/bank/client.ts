@@ -3,6 +3,7 @@ import { bankCallDuration, bankCalls } from '../metrics.ts';
 import { type BankStats, type Charge, chargeSchema } from './charge.ts';
 import type { Faults } from './faults.ts';
 import { SIGNATURE_HEADER, sign } from './signature.ts';
+import { ExchangeTimeout, keepAliveTransport, type Transport } from './transport.ts';
 
 export type { BankStats, Charge } from './charge.ts';
 export type { Faults } from './faults.ts';
@@ -45,7 +46,7 @@ export interface ChargeResult {
 
 interface Answer {
   status: number;
-  headers: Headers;
+  header(name: string): string | undefined;
   body: unknown;
 }
 
@@ -59,15 +60,22 @@ const errorBody = z.object({
 
 /** The service's client for the bank: one method per bank operation, each timed and counted. */
 export class BankClient {
-  private readonly baseUrl: string;
+  private readonly transport: Transport;
   private readonly timeoutMs: number;
   private readonly signingKey: string | undefined;
 
-  /** With `signingKey`, every request is signed (signature.ts), as a bank with that key requires. */
+  /**
+   * With `signingKey`, every request is signed (signature.ts), as a bank with that key requires.
+   * Connections are kept alive between calls; close() ends the idle ones (they never hold a process open).
+   */
   constructor(opts: { baseUrl: string; timeoutMs: number; signingKey?: string }) {
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.transport = keepAliveTransport(opts.baseUrl);
     this.timeoutMs = opts.timeoutMs;
     this.signingKey = opts.signingKey;
+  }
+
+  close(): void {
+    this.transport.close();
   }
 
   /** Charges once per key; without a key the bank charges on every call. Throws BankUnavailable when the outcome is unknown. */
@@ -84,7 +92,7 @@ export class BankClient {
         body,
         headers: key === undefined ? {} : { 'Idempotency-Key': key },
       });
-      const replayed = answer.headers.get('Idempotent-Replayed') === 'true';
+      const replayed = answer.header('idempotent-replayed') === 'true';
       if (answer.status === 200 || answer.status === 201) {
         const { charge } = decode(chargeBody, answer);
         return [replayed ? 'replayed' : 'charged', { kind: 'charged', charge, replayed }];
@@ -193,31 +201,31 @@ export class BankClient {
     opts: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Answer> {
     const where = `${method} ${path}`;
-    let response: Response;
-    let text: string;
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: Record<string, string> = {
-      ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
       ...opts.headers,
     };
     if (this.signingKey)
       headers[SIGNATURE_HEADER] = sign(this.signingKey, { method, path, body: payload ?? '' });
+    let response: Awaited<ReturnType<Transport['exchange']>>;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      response = await this.transport.exchange({
         method,
+        path,
         headers,
         body: payload,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
-      text = await response.text();
     } catch (err) {
-      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      const timedOut = err instanceof ExchangeTimeout;
       throw new BankUnavailable(
         timedOut ? `${where}: no answer within ${this.timeoutMs} ms` : `${where}: ${describe(err)}`,
         timedOut ? 'timeout' : 'unreachable',
         { cause: err },
       );
     }
+    const text = response.text;
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -231,7 +239,7 @@ export class BankClient {
       const reason = response.status === 504 ? 'timeout' : 'server_error';
       throw new BankUnavailable(`${where}: bank answered ${response.status} ${code}`, reason);
     }
-    return { status: response.status, headers: response.headers, body };
+    return { status: response.status, header: response.header, body };
   }
 }
 

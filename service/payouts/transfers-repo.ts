@@ -32,10 +32,19 @@ export async function getTransfer(db: Queryable, id: string): Promise<BankTransf
   return rows[0] ?? null;
 }
 
-/** Marks a transfer PROCESSING for one more attempt; null when it is terminal or in manual review. */
-export async function startProcessing(db: Queryable, id: string): Promise<BankTransfer | null> {
-  const { rows } = await db.query<BankTransfer>(sql('transfer-start-processing'), [id]);
-  return rows[0] ?? null;
+/**
+ * Marks a transfer PROCESSING for one more attempt, in one round trip: `claimed` false (the row as it
+ * was) when it is terminal or in manual review; null when there is no such transfer.
+ */
+export async function claimTransfer(
+  db: Queryable,
+  id: string,
+): Promise<{ claimed: boolean; transfer: BankTransfer } | null> {
+  const { rows } = await db.query<BankTransfer & { claimed: boolean }>(sql('transfer-claim'), [id]);
+  const row = rows[0];
+  if (!row) return null;
+  const { claimed, ...transfer } = row;
+  return { claimed, transfer };
 }
 
 /** SETTLED with the bank's charge id; false when it was already terminal. */

@@ -111,6 +111,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       await Promise.all([payouts.close(), reconQueue.close(), events.close()]);
       producer.disconnect();
       connection.disconnect();
+      bank.close();
       await pool.end();
     },
   };

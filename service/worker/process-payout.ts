@@ -3,11 +3,10 @@ import type pg from 'pg';
 import { type BankClient, BankUnavailable } from '../bank/client.ts';
 import type { Logger } from '../log.ts';
 import {
+  claimTransfer,
   type failTransfer,
-  getTransfer,
   noteTransferError,
   settleTransfer,
-  startProcessing,
 } from '../payouts/transfers-repo.ts';
 import type { PayoutJobData } from '../queue/queues.ts';
 import { addDeadLetter, type DeadLetter } from './dead-letters.ts';
@@ -26,7 +25,7 @@ export type PayoutOutcome = 'settled' | 'skipped';
 
 /**
  * Pays one transfer out through the bank, exactly once:
- * re-read (skip terminal) → PROCESSING → charge with the transfer id as idempotency key → SETTLED.
+ * PROCESSING unless terminal (one statement) → charge with the transfer id as idempotency key → SETTLED.
  * A bank decline ends FAILED with the money refunded. A last attempt that still cannot get an answer
  * closes the unknown outcome (closeUnknown: void at the bank, then settle or refund). Any other error
  * (a request the bank refuses, a bug) is retried, and after the last attempt the transfer stays open,
@@ -37,13 +36,13 @@ export async function processPayout(deps: PayoutWorkerDeps, job: Job<PayoutJobDa
   const log = deps.log.child({ transferId, jobId: job.id });
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {
-    const current = await getTransfer(deps.pool, transferId);
-    if (!current) throw new UnrecoverableError(`transfer ${transferId} does not exist`);
-    const t = await startProcessing(deps.pool, transferId);
-    if (!t) {
-      log.info({ status: current.status }, 'transfer already closed; job skipped');
+    const claim = await claimTransfer(deps.pool, transferId);
+    if (!claim) throw new UnrecoverableError(`transfer ${transferId} does not exist`);
+    if (!claim.claimed) {
+      log.info({ status: claim.transfer.status }, 'transfer already closed; job skipped');
       return 'skipped';
     }
+    const t = claim.transfer;
     try {
       const result = await deps.bank.charge({
         key: t.id,

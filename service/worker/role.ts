@@ -74,6 +74,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       await Promise.all([dlq.close(), ...gaugeQueues.map((q) => q.close())]);
       connection.disconnect();
       gaugeConnection.disconnect();
+      bank.close();
       await pool.end();
     },
   };
