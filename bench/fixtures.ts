@@ -44,7 +44,7 @@ export async function seedUsers(
   );
   await fund(
     db,
-    accounts.rows.map((a) => ({ userId: a.user_id, accountId: a.id })),
+    accounts.rows.map((a) => a.id),
     opts.balance ?? FUNDING,
   );
   const byUser = new Map<string, string[]>();
@@ -55,17 +55,24 @@ export async function seedUsers(
   });
 }
 
-/** Deposits `amount` into each account with the service's deposit() function, in one statement. */
-async function fund(db: pg.Pool, accounts: Array<{ userId: string; accountId: string }>, amount: number) {
+/**
+ * Deposits `amount` into each account with the service's deposit() function, in one statement, made by
+ * an operator of the bench's own (only operators create money, migration 0008).
+ */
+async function fund(db: pg.Pool, accountIds: string[], amount: number) {
+  const operator = await db.query<{ id: string }>(
+    `INSERT INTO users (name, api_key_hash, role) VALUES ('bench-operator', $1, 'operator') RETURNING id`,
+    [randomBytes(32)],
+  );
   // Distinct operation ids: one per deposit that really ran (see createPendingPayouts).
   const { rows } = await db.query<{ created: number }>(
     `SELECT count(DISTINCT d.response_body ->> 'id')::int AS created
-       FROM unnest($1::uuid[], $2::uuid[]) AS t(u, a),
-            LATERAL deposit(t.u, t.a, $3::bigint, 'USD', NULL, '\\x'::bytea, $4::int) AS d`,
-    [accounts.map((a) => a.userId), accounts.map((a) => a.accountId), amount, LOCK_TIMEOUT_MS],
+       FROM unnest($1::uuid[]) AS t(a),
+            LATERAL deposit($2::uuid, t.a, $3::bigint, 'USD', NULL, '\\x'::bytea, $4::int) AS d`,
+    [accountIds, operator.rows[0]?.id, amount, LOCK_TIMEOUT_MS],
   );
-  if (rows[0]?.created !== accounts.length) {
-    throw new Error(`funding: ${rows[0]?.created ?? 0} of ${accounts.length} deposits went through`);
+  if (rows[0]?.created !== accountIds.length) {
+    throw new Error(`funding: ${rows[0]?.created ?? 0} of ${accountIds.length} deposits went through`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Measurement, type MeasureResult, observe } from '../measure.ts';
 import { PGBENCH_WORKLOADS, type PgbenchWorkload } from '../pgbench.ts';
 import type { RatioDef } from '../rounds.ts';
-import type { Section } from '../section.ts';
+import { drainEstimateS, type Section } from '../section.ts';
 import { closedPayouts } from '../workloads.ts';
 
 /**
@@ -140,4 +140,6 @@ export const apiPathSection: Section = {
     httpPayouts('spread', 'paused'),
   ],
   ratios,
+  // Per round: four pgbench baselines (short), four HTTP measurements, switching, and the large drain.
+  estimateS: (o) => o.rounds * (4 * o.shortS + 4 * o.durationS + 8 + drainEstimateS(o.drainLarge)),
 };
