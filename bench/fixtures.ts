@@ -56,8 +56,8 @@ export async function seedUsers(
 }
 
 /**
- * Deposits `amount` into each account with the service's deposit() function, in one statement, made by
- * an operator of the bench's own (only operators create money, migration 0008).
+ * Deposits `amount` into each account with the service's deposit() function, in one statement. Money is
+ * created only by an operator (deposit() checks the role): the bench makes one, whose key nobody holds.
  */
 async function fund(db: pg.Pool, accountIds: string[], amount: number) {
   const operator = await db.query<{ id: string }>(
@@ -67,9 +67,9 @@ async function fund(db: pg.Pool, accountIds: string[], amount: number) {
   // Distinct operation ids: one per deposit that really ran (see createPendingPayouts).
   const { rows } = await db.query<{ created: number }>(
     `SELECT count(DISTINCT d.response_body ->> 'id')::int AS created
-       FROM unnest($1::uuid[]) AS t(a),
-            LATERAL deposit($2::uuid, t.a, $3::bigint, 'USD', NULL, '\\x'::bytea, $4::int) AS d`,
-    [accountIds, operator.rows[0]?.id, amount, LOCK_TIMEOUT_MS],
+       FROM unnest($2::uuid[]) AS t(a),
+            LATERAL deposit($1::uuid, t.a, $3::bigint, 'USD', NULL, '\\x'::bytea, $4::int) AS d`,
+    [operator.rows[0]?.id, accountIds, amount, LOCK_TIMEOUT_MS],
   );
   if (rows[0]?.created !== accountIds.length) {
     throw new Error(`funding: ${rows[0]?.created ?? 0} of ${accountIds.length} deposits went through`);

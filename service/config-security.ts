@@ -12,7 +12,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
 export const securityVariables = {
   /**
    * Keys that seal email and phone at rest: `<id>:<32 bytes base64>[,…]`, the first seals, all open.
-   * Required by the api role and by `npm run pii`; nothing else reads personal data.
+   * Required by the api role and by `npm run ops -- pii`; nothing else reads personal data.
    */
   PII_KEYS: z
     .string()
@@ -70,7 +70,7 @@ export function requirePiiKeys(config: { PII_KEYS?: PiiKey[] }): PiiKey[] {
   if (!config.PII_KEYS)
     throw new Error(
       'PII_KEYS (or PII_KEYS_FILE) is required: email and phone are stored encrypted. ' +
-        'Make a key with `npm run pii -- new-key k1` and set PII_KEYS=<that line>',
+        'Make a key with `npm run ops -- pii new-key k1` and set PII_KEYS=<that line>',
     );
   return config.PII_KEYS;
 }

@@ -140,7 +140,7 @@ export const fraudBurst: Scenario = {
     let i = 0;
     for (const id of holds.keys()) {
       const decide = i++ % 2 === 0 ? releaseHeldPayout : refuseHeldPayout;
-      await decide(ctx.db, id, { by: 'fraud-burst', note: 'scenario review' });
+      await decide(ctx.db, id, { by: 'fraud-burst', reason: 'scenario review' });
     }
     await settle(ctx, { deadlineMs: 60_000 });
     const state = await gatherFinalState(ctx);

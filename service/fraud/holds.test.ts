@@ -2,11 +2,10 @@
 // never claimable by the relay until released; released goes on through the outbox, refused is refunded.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommandTable } from '../cli/command-table.ts';
 import { sql } from '../db/sql.ts';
+import { opsForTest } from '../ops/test-ops.ts';
 import { accountAudit, eventually, fundedUser, type TestEnv, testApi, testEnv } from '../test/harness.ts';
 import { openHolds, refuseHeldPayout, releaseHeldPayout } from './holds.ts';
-import { fraudCommands } from './ops-commands.ts';
 
 let t: TestEnv;
 let api: ReturnType<typeof testApi>;
@@ -77,7 +76,7 @@ describe('a payout held by the fraud rules', () => {
   it('released: PENDING, claimable by the relay, the decision recorded; a second decision changes nothing', async () => {
     const u = await fundedUser(t, { balance: 1_000 });
     const id = await heldPayout(u);
-    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-alice', note: 'customer confirmed' })).toBe(
+    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-alice', reason: 'customer confirmed' })).toBe(
       'released',
     );
     expect(await claimable()).toContain(id);
@@ -91,67 +90,152 @@ describe('a payout held by the fraud rules', () => {
       decided_by: 'ops-alice',
       note: 'customer confirmed',
     });
-    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-bob' })).toBe('already_decided');
-    expect(await refuseHeldPayout(t.pool, id, { by: 'ops-bob' })).toBe('already_decided');
+    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-bob', reason: 'second look' })).toBe(
+      'already_decided',
+    );
+    expect(await refuseHeldPayout(t.pool, id, { by: 'ops-bob', reason: 'second look' })).toBe(
+      'already_decided',
+    );
     expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
   });
 
   it('refused: FAILED and refunded by a reversal entry, never claimable', async () => {
     const u = await fundedUser(t, { balance: 1_000 });
     const id = await heldPayout(u);
-    expect(await refuseHeldPayout(t.pool, id, { by: 'ops-alice' })).toBe('refused');
+    expect(await refuseHeldPayout(t.pool, id, { by: 'ops-alice', reason: 'stolen card' })).toBe('refused');
     expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 800, ledger: 800 });
     expect(await claimable()).not.toContain(id);
     const { rows } = await t.pool.query('SELECT status, last_error FROM bank_transfers WHERE id = $1', [id]);
     expect(rows[0]).toEqual({ status: 'FAILED', last_error: 'fraud_refused' });
-    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-bob' })).toBe('already_decided');
+    expect(await releaseHeldPayout(t.pool, id, { by: 'ops-bob', reason: 'second look' })).toBe(
+      'already_decided',
+    );
   });
 
   it('refuses to decide what the fraud rules did not hold: a normal payout, or recon manual review', async () => {
     const u = await fundedUser(t, { balance: 1_000 });
     const normal = (await pay(u)).body.id;
-    expect(await refuseHeldPayout(t.pool, normal, { by: 'x' })).toBe('not_held');
-    expect(await releaseHeldPayout(t.pool, normal, { by: 'x' })).toBe('not_held');
+    expect(await refuseHeldPayout(t.pool, normal, { by: 'x', reason: 'y' })).toBe('not_held');
+    expect(await releaseHeldPayout(t.pool, normal, { by: 'x', reason: 'y' })).toBe('not_held');
     await t.pool.query(sql('recon-mark-manual-review'), [[normal], 'recon gave up']);
-    expect(await refuseHeldPayout(t.pool, normal, { by: 'x' })).toBe('not_held');
-    expect(await releaseHeldPayout(t.pool, randomUUID(), { by: 'x' })).toBe('not_held');
+    expect(await refuseHeldPayout(t.pool, normal, { by: 'x', reason: 'y' })).toBe('not_held');
+    expect(await releaseHeldPayout(t.pool, randomUUID(), { by: 'x', reason: 'y' })).toBe('not_held');
     expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 900, ledger: 900 });
   });
 });
 
-describe('npm run fraud (the command table the ops CLI merges)', () => {
-  async function run(argv: string[]) {
-    const out: string[] = [];
-    const code = await runCommandTable(
-      'fraud',
-      fraudCommands,
-      argv,
-      async () => ({
-        config: t.config,
-        pool: t.pool,
-        out: (l) => out.push(l),
-        note: () => {},
-        close: async () => {},
-      }),
-      () => {},
-    );
-    return { code, out };
-  }
+/** Decisions from the shell: `npm run ops -- fraud …` (and `review`) through the one runner. */
+describe('npm run ops -- fraud', () => {
+  const ops = (...argv: string[]) => opsForTest({ config: t.config, pool: t.pool })(...argv);
+  const decision = async (id: string) =>
+    (await t.pool.query('SELECT decision, decided_by, note FROM payout_holds WHERE transfer_id = $1', [id]))
+      .rows[0];
 
-  it('lists the held payout, releases one and refuses another by transfer id', async () => {
+  it('lists held payouts, releases one and refuses another, each recorded with who and why', async () => {
     const u = await fundedUser(t, { balance: 1_000 });
     const first = await heldPayout(u);
     const second = (await pay(u)).body.id;
-    const listed = (await run(['list'])).out.map((l) => JSON.parse(l).transferId);
-    expect(listed).toEqual(expect.arrayContaining([first, second]));
-    expect(await run(['release', first.toUpperCase(), '--by', 'ops-carol'])).toEqual({
+    const listed = await ops('fraud', 'list');
+    expect(listed.out.map((l) => JSON.parse(l).transferId)).toEqual(expect.arrayContaining([first, second]));
+    expect(listed.notes.at(-1)).toMatch(/held payout\(s\) waiting for review$/);
+
+    expect(
+      await ops('fraud', 'release', first.toUpperCase(), '--by', 'ops-carol', '--reason', 'customer called'),
+    ).toMatchObject({
       code: 0,
-      out: [`${first}: released: PENDING again; the relay sends it to the bank`],
+      out: [
+        `released ${first}: PENDING again; the relay sends it to the bank; decided by ops-carol: customer called`,
+      ],
     });
-    expect((await run(['refuse', second, '--note', 'stolen card'])).code).toBe(0);
-    expect((await run(['refuse', second])).code).toBe(1);
-    expect((await run(['release', 'not-a-uuid'])).code).toBe(2);
-    expect((await run(['approve', first])).code).toBe(2);
+    expect(await decision(first)).toEqual({
+      decision: 'released',
+      decided_by: 'ops-carol',
+      note: 'customer called',
+    });
+    expect(await claimable()).toContain(first);
+
+    expect((await ops('fraud', 'refuse', second, '--by', 'ops-carol', '--reason', 'stolen card')).code).toBe(
+      0,
+    );
+    expect(await decision(second)).toEqual({
+      decision: 'refused',
+      decided_by: 'ops-carol',
+      note: 'stolen card',
+    });
     expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+  });
+
+  it('a repeated decision is done (exit 0, nothing changes); the other decision is refused (exit 1)', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const id = await heldPayout(u);
+    expect((await ops('fraud', 'refuse', id, '--by', 'ops-carol', '--reason', 'stolen card')).code).toBe(0);
+
+    const again = await ops('fraud', 'refuse', id, '--by', 'ops-dan', '--reason', 'retry');
+    expect(again.code).toBe(0);
+    expect(again.out).toEqual([
+      expect.stringMatching(/^already refused by ops-carol at \S+: stolen card \(nothing changed\)$/),
+    ]);
+    const other = await ops('fraud', 'release', id, '--by', 'ops-dan', '--reason', 'changed my mind');
+    expect(other.code).toBe(1);
+    expect(other.out).toEqual([
+      expect.stringMatching(`^refused: ${id} was already refused by ops-carol at `),
+    ]);
+    expect(await decision(id)).toEqual({ decision: 'refused', decided_by: 'ops-carol', note: 'stolen card' });
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 800, ledger: 800 });
+  });
+
+  it("each group refuses the other's payouts (exit 1, naming the group to use) and changes nothing", async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const held = await heldPayout(u);
+    const v = await fundedUser(t, { balance: 1_000 });
+    const normal = (await pay(v)).body.id;
+    const who = ['--by', 'ops-erin', '--reason', 'looked at it'];
+
+    expect(await ops('fraud', 'release', normal, ...who)).toMatchObject({
+      code: 1,
+      out: [`refused: ${normal} is PENDING, not held by the fraud rules`],
+    });
+    await t.pool.query(sql('recon-mark-manual-review'), [[normal], 'recon gave up']);
+    expect(await ops('fraud', 'refuse', normal, ...who)).toMatchObject({
+      code: 1,
+      out: [expect.stringMatching(/because recon gave up on it.*npm run ops -- review settle\|refund$/)],
+    });
+    expect(await ops('fraud', 'release', randomUUID(), ...who)).toMatchObject({
+      code: 1,
+      out: [/^refused: no transfer/],
+    });
+
+    const inReview = (await ops('review', 'list')).out.map((l) => JSON.parse(l).id);
+    expect(inReview).toContain(normal);
+    expect(inReview).not.toContain(held);
+    for (const decide of ['settle', 'refund'])
+      expect(await ops('review', decide, held, ...who)).toMatchObject({
+        code: 1,
+        out: [
+          `refused: ${held} is held by the fraud rules (velocity_count), not by recon: decide it with npm run ops -- fraud release|refuse`,
+        ],
+      });
+    const { rows } = await t.pool.query(
+      'SELECT status FROM bank_transfers WHERE id = ANY($1) ORDER BY id = $2',
+      [[held, normal], held],
+    );
+    expect(rows).toEqual([{ status: 'MANUAL_REVIEW' }, { status: 'MANUAL_REVIEW' }]);
+    expect(await decision(held)).toEqual({ decision: null, decided_by: null, note: null });
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 700, ledger: 700 });
+  });
+
+  it("a released hold that recon later parks is review's to decide, no longer fraud's", async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const id = await heldPayout(u);
+    expect((await ops('fraud', 'release', id, '--by', 'ops-carol', '--reason', 'known customer')).code).toBe(
+      0,
+    );
+    await t.pool.query(sql('recon-mark-manual-review'), [[id], 'recon gave up']);
+    expect((await ops('review', 'list')).out.map((l) => JSON.parse(l).id)).toContain(id);
+    expect(await ops('fraud', 'refuse', id, '--by', 'ops-dan', '--reason', 'too late')).toMatchObject({
+      code: 1,
+      out: [expect.stringMatching(`^refused: ${id} was already released by ops-carol`)],
+    });
+    expect((await ops('fraud', 'list')).out.map((l) => JSON.parse(l).transferId)).not.toContain(id);
   });
 });

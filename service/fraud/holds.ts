@@ -21,10 +21,23 @@ export interface HeldPayout {
  */
 export type ReviewOutcome = 'released' | 'refused' | 'not_held' | 'already_decided';
 
+/** An operator's decision on a hold: who made it and why, both recorded with the hold. */
 export interface Decision {
-  /** Who decided (recorded with the hold). */
   by: string;
-  note?: string | null;
+  /** Kept in payout_holds.note (payout_holds.reason is the rule that held the payout). */
+  reason: string;
+}
+
+/** What Postgres holds for a transfer the fraud rules may have held; null when there is no such transfer. */
+export interface HoldState {
+  status: string;
+  /** The rule that held it; null when the fraud rules never held it. */
+  rule: HoldReason | null;
+  decision: 'released' | 'refused' | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+  /** Why it was decided; null before a decision (or for a decision made before a reason was required). */
+  reason: string | null;
 }
 
 /** The review queue: open holds, oldest first. */
@@ -55,7 +68,7 @@ export async function releaseHeldPayout(
   const { rows } = await pool.query<{ outcome: ReviewOutcome }>(sql('hold-release'), [
     transferId,
     d.by,
-    d.note ?? null,
+    d.reason,
   ]);
   return rows[0]?.outcome ?? 'not_held';
 }
@@ -69,7 +82,22 @@ export async function refuseHeldPayout(
   const { rows } = await pool.query<{ outcome: ReviewOutcome }>(sql('hold-refuse'), [
     transferId,
     d.by,
-    d.note ?? null,
+    d.reason,
   ]);
   return rows[0]?.outcome ?? 'not_held';
+}
+
+/** A transfer's status and its fraud hold, if any, e.g. to explain why a decision was not applied. */
+export async function holdState(pool: pg.Pool, transferId: string): Promise<HoldState | null> {
+  const { rows } = await pool.query(sql('hold-get'), [transferId]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    status: r.status,
+    rule: r.rule,
+    decision: r.decision,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    reason: r.note,
+  };
 }

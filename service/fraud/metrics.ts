@@ -1,5 +1,6 @@
 import { Counter } from 'prom-client';
 import { registry } from '../metrics.ts';
+import { HOLD_REASONS } from './rules.ts';
 
 export const fraudChecks = new Counter({
   name: 'fraud_checks_total',
@@ -14,3 +15,7 @@ export const fraudHolds = new Counter({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
+
+// Every reason starts at 0, so that rate() has a series from the first scrape: a burst of holds just
+// before a process stops would otherwise be one lone sample that no rate can see.
+for (const reason of HOLD_REASONS) fraudHolds.inc({ reason }, 0);

@@ -1,80 +1,78 @@
-import { userInfo } from 'node:os';
-import { z } from 'zod';
-import { type CommandTable, CommandUsageError } from '../cli/command-table.ts';
-import { openHolds, type ReviewOutcome, refuseHeldPayout, releaseHeldPayout } from './holds.ts';
+import {
+  limitOption,
+  type OpsContext,
+  type OpsExit,
+  type OpsGroup,
+  type OpsInput,
+  payoutDecision,
+} from '../ops/command.ts';
+import { alreadyDecided, refuse } from '../ops/decision.ts';
+import { holdState, openHolds, refuseHeldPayout, releaseHeldPayout } from './holds.ts';
 
-const transferId = z.uuid().transform((id) => id.toLowerCase());
+const effect = {
+  released: 'PENDING again; the relay sends it to the bank',
+  refused: 'FAILED, the money is back in the account',
+} as const;
 
-function decisionArgs(args: { positionals: string[]; values: Record<string, unknown> }) {
-  const parsed = transferId.safeParse(args.positionals[0]);
-  if (!parsed.success) throw new CommandUsageError('name the held payout by its transfer id (a UUID)');
-  const by = String(args.values.by ?? osUser()).trim();
-  if (by.length < 1 || by.length > 100) throw new CommandUsageError('--by: 1-100 characters');
-  const note = args.values.note === undefined ? null : String(args.values.note);
-  if (note !== null && note.length > 500) throw new CommandUsageError('--note: at most 500 characters');
-  return { id: parsed.data, decision: { by, note } };
-}
-
-/** Who is at the keyboard, for the record; a container without a passwd entry has no name. */
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-const answer: Record<ReviewOutcome, string> = {
-  released: 'released: PENDING again; the relay sends it to the bank',
-  refused: 'refused: FAILED, the money is back in the account',
-  not_held: 'not held by the fraud rules (unknown, not in review, or held by recon: see the review CLI)',
-  already_decided: 'already decided by someone else; nothing changed',
-};
-
-const decisionOptions = {
-  by: { type: 'string' as const },
-  note: { type: 'string' as const },
+/**
+ * `fraud list|release|refuse`: the fraud review queue. Release lets a held payout go on to the bank
+ * through the outbox; refuse fails and refunds it. Recon's MANUAL_REVIEW is the review group's.
+ */
+export const fraudGroup: OpsGroup = {
+  name: 'fraud',
+  summary: 'payouts held by the fraud rules (MANUAL_REVIEW before the bank ever saw them)',
+  commands: [
+    {
+      name: 'list',
+      args: [],
+      options: { limit: limitOption(100) },
+      decision: false,
+      summary: 'held payouts waiting for a decision, oldest first (one JSON line each)',
+      async run({ pool, out, note }, { options }) {
+        const holds = await openHolds(pool, { limit: Number(options.limit) });
+        for (const h of holds) out(JSON.stringify(h));
+        note(`${holds.length} held payout(s) waiting for review`);
+        return 0;
+      },
+    },
+    payoutDecision(
+      'release',
+      'let a held payout go: PENDING, and on to the bank through the outbox',
+      (ctx, input) => decide(ctx, input, 'released'),
+    ),
+    payoutDecision(
+      'refuse',
+      'refuse a held payout: FAILED and refunded, never sent to the bank',
+      (ctx, input) => decide(ctx, input, 'refused'),
+    ),
+  ],
 };
 
 /**
- * The fraud review queue from the shell (`npm run fraud -- …`), a command table the ops CLI can merge:
- * list open holds, release one (on to the bank through the outbox) or refuse it (refunded).
+ * Applies one decision to an open hold, atomically with its record. When it was not applied, says why
+ * from what Postgres holds: the same decision made before is done (exit 0), anything else is refused.
  */
-export const fraudCommands: CommandTable = {
-  list: {
-    usage: '[--limit N]',
-    summary: 'payouts held by the fraud rules and waiting for a decision, oldest first (JSON lines)',
-    options: { limit: { type: 'string', default: '100' } },
-    async run({ pool, out, note }, { values }) {
-      const limit = Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        throw new CommandUsageError('--limit must be an integer from 1 to 10000');
-      const holds = await openHolds(pool, { limit });
-      for (const h of holds) out(JSON.stringify(h));
-      note(`${holds.length} held payout(s) waiting for review`);
-      return 0;
-    },
-  },
-  release: {
-    usage: '<transferId> [--by NAME] [--note TEXT]',
-    summary: 'let a held payout go: PENDING, and on to the bank through the outbox',
-    options: decisionOptions,
-    async run({ pool, out }, args) {
-      const { id, decision } = decisionArgs(args);
-      const outcome = await releaseHeldPayout(pool, id, decision);
-      out(`${id}: ${answer[outcome]}`);
-      return outcome === 'released' ? 0 : 1;
-    },
-  },
-  refuse: {
-    usage: '<transferId> [--by NAME] [--note TEXT]',
-    summary: 'refuse a held payout: FAILED and refunded, never sent to the bank',
-    options: decisionOptions,
-    async run({ pool, out }, args) {
-      const { id, decision } = decisionArgs(args);
-      const outcome = await refuseHeldPayout(pool, id, decision);
-      out(`${id}: ${answer[outcome]}`);
-      return outcome === 'refused' ? 0 : 1;
-    },
-  },
-};
+async function decide(ctx: OpsContext, input: OpsInput, decision: 'released' | 'refused'): Promise<OpsExit> {
+  const id = input.args[0] as string;
+  const d = { by: input.by, reason: input.reason };
+  const apply = decision === 'released' ? releaseHeldPayout : refuseHeldPayout;
+  if ((await apply(ctx.pool, id, d)) === decision) {
+    ctx.out(`${decision} ${id}: ${effect[decision]}; decided by ${d.by}: ${d.reason}`);
+    return 0;
+  }
+  const hold = await holdState(ctx.pool, id);
+  if (!hold) return refuse(ctx, `no transfer ${id}`);
+  if (hold.decision)
+    return alreadyDecided(ctx, id, decision, {
+      done: hold.decision,
+      by: hold.decidedBy as string,
+      at: hold.decidedAt as Date,
+      reason: hold.reason,
+    });
+  if (!hold.rule && hold.status === 'MANUAL_REVIEW')
+    return refuse(
+      ctx,
+      `${id} is in MANUAL_REVIEW because recon gave up on it, not held by the fraud rules: decide it with npm run ops -- review settle|refund`,
+    );
+  return refuse(ctx, `${id} is ${hold.status}, not held by the fraud rules`);
+}

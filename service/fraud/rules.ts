@@ -2,7 +2,8 @@ import type { Config } from '../config.ts';
 import { limitIn } from '../money/currencies.ts';
 
 /** Why a payout was held for review; stored with the hold (payout_holds.reason). */
-export type HoldReason = 'velocity_count' | 'velocity_amount' | 'amount_anomaly';
+export const HOLD_REASONS = ['velocity_count', 'velocity_amount', 'amount_anomaly'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
 
 /** The fraud rules, per user and currency (their reasons are next to the variables in config-security.ts). */
 export interface FraudRules {

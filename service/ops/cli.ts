@@ -2,25 +2,32 @@ import { BankClient } from '../bank/client.ts';
 import { loadConfig } from '../config.ts';
 import { createPool } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
-import { commands } from './commands.ts';
+import { groups } from './commands.ts';
 import { runOps } from './run-ops.ts';
 
 /**
- * Operator commands from the shell, with the service's environment (DATABASE_URL, BANK_URL, …):
- *   npm run ops -- review list
- *   npm run ops -- review settle|refund <transferId> --by <who> --reason <why>
+ * Operator commands from the shell, with the service's environment (DATABASE_URL, BANK_URL, PII_KEYS, …):
+ *   npm run ops -- <group> <command> [arguments] [options]     (npm run ops -- --help lists them)
  */
 async function main(): Promise<number> {
-  return runOps(process.argv.slice(2), commands, {
-    err: (line) => process.stderr.write(`${line}\n`),
+  const print = (stream: NodeJS.WriteStream) => (text: string) => stream.write(`${text}\n`);
+  return runOps(process.argv.slice(2), groups, {
+    out: print(process.stdout),
+    err: print(process.stderr),
     open: async () => {
       const config = loadConfig();
       const log = createLogger({ role: 'ops', level: 'warn' });
       const pool = createPool({ url: config.DATABASE_URL, max: 2, log, name: 'ops' });
       return {
+        config,
         pool,
-        bank: new BankClient({ baseUrl: config.BANK_URL, timeoutMs: config.BANK_TIMEOUT_MS }),
-        out: (line) => process.stdout.write(`${line}\n`),
+        bank: new BankClient({
+          baseUrl: config.BANK_URL,
+          timeoutMs: config.BANK_TIMEOUT_MS,
+          signingKey: config.BANK_SIGNING_KEY,
+        }),
+        out: print(process.stdout),
+        note: print(process.stderr),
         close: () => pool.end(),
       };
     },

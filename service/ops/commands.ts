@@ -1,5 +1,8 @@
-import type { OpsCommand } from './command.ts';
-import { reviewCommands } from './review.ts';
+import { operatorGroup } from '../accounts/operator-commands.ts';
+import { fraudGroup } from '../fraud/ops-commands.ts';
+import { piiGroup } from '../pii/ops-commands.ts';
+import type { OpsGroup } from './command.ts';
+import { reviewGroup } from './review.ts';
 
-/** Every operator command, by group. Another area adds its group here, e.g. `...fraudCommands`. */
-export const commands: readonly OpsCommand[] = [...reviewCommands];
+/** Every operator command, by group, in the order `npm run ops -- --help` shows them. */
+export const groups: readonly OpsGroup[] = [reviewGroup, fraudGroup, piiGroup, operatorGroup];

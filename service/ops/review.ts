@@ -1,9 +1,14 @@
 import { BankUnavailable, type Charge } from '../bank/client.ts';
 import { sql } from '../db/sql.ts';
-import type { OpsCommand, OpsContext, OpsExit, OpsInput } from './command.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LIST_LIMIT = 1_000;
+import {
+  limitOption,
+  type OpsContext,
+  type OpsExit,
+  type OpsGroup,
+  type OpsInput,
+  payoutDecision,
+} from './command.ts';
+import { alreadyDecided, type RecordedDecision, refuse } from './decision.ts';
 
 interface Recorded {
   status: string;
@@ -13,41 +18,37 @@ interface Recorded {
   decided_at: Date | null;
 }
 
-const transferId = (value: string) => (UUID.test(value) ? null : `"${value}" is not a transfer id (a uuid)`);
+const done = { settle: 'settled', refund: 'refunded' } as const;
 
-/** `review list|settle|refund`: the way out of MANUAL_REVIEW, one recorded decision per payout. */
-export const reviewCommands: OpsCommand[] = [
-  {
-    group: 'review',
-    name: 'list',
-    args: [],
-    decision: false,
-    summary:
-      'payouts in MANUAL_REVIEW, oldest first, each with what the bank holds for it (one JSON line each)',
-    run: list,
-  },
-  {
-    group: 'review',
-    name: 'settle',
-    args: ['<transferId>'],
-    decision: true,
-    summary: 'mark it SETTLED: only when the bank holds a charge for it (asked first)',
-    checkArg: transferId,
-    run: (ctx, input) => decide(ctx, input, 'settle'),
-  },
-  {
-    group: 'review',
-    name: 'refund',
-    args: ['<transferId>'],
-    decision: true,
-    summary: 'void its key at the bank (no later charge possible), then FAILED and refunded to its account',
-    checkArg: transferId,
-    run: (ctx, input) => decide(ctx, input, 'refund'),
-  },
-];
+/** `review list|settle|refund`: the way out of recon's MANUAL_REVIEW, one recorded decision per payout. */
+export const reviewGroup: OpsGroup = {
+  name: 'review',
+  summary: "payouts recon gave up on, in MANUAL_REVIEW (those held by the fraud rules are the fraud group's)",
+  commands: [
+    {
+      name: 'list',
+      args: [],
+      options: { limit: limitOption(1_000) },
+      decision: false,
+      summary: 'payouts in review, oldest first, each with what the bank holds for it (one JSON line each)',
+      run: list,
+    },
+    payoutDecision(
+      'settle',
+      'mark it SETTLED: only when the bank holds a charge for it (asked first)',
+      (ctx, input) => decide(ctx, input, 'settle'),
+    ),
+    payoutDecision(
+      'refund',
+      'void its key at the bank (no later charge possible), then FAILED and refunded to its account',
+      (ctx, input) => decide(ctx, input, 'refund'),
+    ),
+  ],
+};
 
-async function list(ctx: OpsContext): Promise<OpsExit> {
-  const { rows } = await ctx.pool.query(sql('review-list'), [LIST_LIMIT]);
+async function list(ctx: OpsContext, input: OpsInput): Promise<OpsExit> {
+  const limit = Number(input.options.limit);
+  const { rows } = await ctx.pool.query(sql('review-list'), [limit]);
   for (const r of rows) {
     const bank = await ctx.bank.lookup(r.id).then(
       (c) => c?.status ?? 'none',
@@ -68,7 +69,7 @@ async function list(ctx: OpsContext): Promise<OpsExit> {
       }),
     );
   }
-  ctx.out(`${rows.length} payout(s) in review${rows.length === LIST_LIMIT ? ' (the oldest shown)' : ''}`);
+  ctx.note(`${rows.length} payout(s) in review${rows.length === limit ? ' (the oldest shown)' : ''}`);
   return 0;
 }
 
@@ -82,6 +83,13 @@ async function decide(ctx: OpsContext, input: OpsInput, decision: 'settle' | 're
   const before = await recorded(ctx, id);
   if (!before) return refuse(ctx, `no transfer ${id}`);
   if (before.decision) return report(ctx, id, decision, before);
+  // review_transfer() does not look at holds; this check cannot race it: a hold is only ever created
+  // with its payout, so one that is not open now never opens later.
+  if (before.fraud_rule)
+    return refuse(
+      ctx,
+      `${id} is held by the fraud rules (${before.fraud_rule}), not by recon: decide it with npm run ops -- fraud release|refuse`,
+    );
   if (before.status !== 'MANUAL_REVIEW')
     return refuse(ctx, `${id} is ${before.status}, not in MANUAL_REVIEW`);
 
@@ -119,21 +127,20 @@ async function decide(ctx: OpsContext, input: OpsInput, decision: 'settle' | 're
 }
 
 /** A decision was recorded before: the same one is done (exit 0), another is a refusal. */
-function report(ctx: OpsContext, id: string, asked: string, r: Recorded): OpsExit {
-  const what = `${r.decision === 'settle' ? 'settled' : 'refunded'} by ${r.actor} at ${r.decided_at?.toISOString()}: ${r.reason}`;
-  if (r.decision === asked) {
-    ctx.out(`already ${what} (nothing changed)`);
-    return 0;
-  }
-  return refuse(ctx, `${id} was already ${what}`);
+function report(ctx: OpsContext, id: string, asked: 'settle' | 'refund', r: Recorded): OpsExit {
+  const first: RecordedDecision = {
+    done: done[r.decision as 'settle' | 'refund'],
+    by: r.actor as string,
+    at: r.decided_at as Date,
+    reason: r.reason,
+  };
+  return alreadyDecided(ctx, id, done[asked], first);
 }
 
-function refuse(ctx: OpsContext, why: string): OpsExit {
-  ctx.out(`refused: ${why}`);
-  return 1;
-}
-
-async function recorded(ctx: OpsContext, id: string): Promise<Recorded | null> {
-  const { rows } = await ctx.pool.query<Recorded>(sql('review-get'), [id]);
+async function recorded(
+  ctx: OpsContext,
+  id: string,
+): Promise<(Recorded & { fraud_rule: string | null }) | null> {
+  const { rows } = await ctx.pool.query(sql('review-get'), [id]);
   return rows[0] ?? null;
 }

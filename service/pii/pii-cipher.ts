@@ -24,7 +24,7 @@ export interface PiiKey {
 
 /**
  * Parses `PII_KEYS`: comma-separated `<id>:<32 bytes, base64>`. The first key seals new values; every
- * key opens. To rotate: put a new key first, run `npm run pii -- rotate`, then drop the old one.
+ * key opens. To rotate: put a new key first, run `npm run ops -- pii rotate`, then drop the old one.
  */
 export function parsePiiKeys(text: string): PiiKey[] {
   const keys = text
@@ -47,9 +47,15 @@ export function parsePiiKeys(text: string): PiiKey[] {
   return keys;
 }
 
-/** A fresh key in PII_KEYS syntax, e.g. for a stack or for `npm run pii -- new-key`. */
+/** What is wrong with a key id, or null. */
+export function piiKeyIdProblem(id: string): string | null {
+  return KEY_ID.test(id) ? null : `a key id is 1-32 of [A-Za-z0-9_-], not "${id}"`;
+}
+
+/** A fresh key in PII_KEYS syntax, e.g. for a stack or for `npm run ops -- pii new-key`. */
 export function newPiiKey(id: string): string {
-  if (!KEY_ID.test(id)) throw new Error(`a key id is 1-32 of [A-Za-z0-9_-], not "${id}"`);
+  const problem = piiKeyIdProblem(id);
+  if (problem) throw new Error(problem);
   return `${id}:${randomBytes(KEY_BYTES).toString('base64')}`;
 }
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
-import { commands } from '../ops/commands.ts';
-import { runOps } from '../ops/run-ops.ts';
+import { opsForTest } from '../ops/test-ops.ts';
 import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
 
 /** `npm run ops -- review …` against real Postgres and a real bank: the way out of MANUAL_REVIEW. */
@@ -24,18 +23,10 @@ afterAll(async () => {
   await t.close();
 });
 
+/** `npm run ops -- review …` through the one runner; what it printed to stdout, as one text. */
 async function ops(...argv: string[]) {
-  const lines: string[] = [];
-  const code = await runOps(argv, commands, {
-    err: (line) => lines.push(line),
-    open: async () => ({
-      pool: t.pool,
-      bank: bank.client,
-      out: (line) => lines.push(line),
-      close: async () => {},
-    }),
-  });
-  return { code, out: lines.join('\n') };
+  const r = await opsForTest({ config: t.config, pool: t.pool, bank: bank.client })(...argv);
+  return { code: r.code, out: r.out.join('\n'), notes: r.notes };
 }
 
 /** A payout recon gave up on: debited, parked in MANUAL_REVIEW. */
@@ -59,8 +50,9 @@ describe('ops review', () => {
   it('lists payouts in review with what the bank holds for each', async () => {
     const p = await parked();
     await bank.client.charge({ key: p.id, amount: 300, currency: 'USD', reference: p.id });
-    const { code, out } = await ops('review', 'list');
+    const { code, out, notes } = await ops('review', 'list');
     expect(code).toBe(0);
+    expect(notes.at(-1)).toMatch(/^\d+ payout\(s\) in review$/);
     const line = out.split('\n').find((l) => l.includes(p.id)) as string;
     expect(JSON.parse(line)).toMatchObject({
       id: p.id,

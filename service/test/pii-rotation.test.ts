@@ -2,8 +2,7 @@
 // what it was, each re-sealed user's cache entries are queued for purging, and progress is reported.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../accounts/accounts-repo.ts';
-import { runCommandTable } from '../cli/command-table.ts';
-import { piiCommands } from '../pii/ops-commands.ts';
+import { opsForTest } from '../ops/test-ops.ts';
 import { newPiiKey, PiiCipher, parsePiiKeys } from '../pii/pii-cipher.ts';
 import { keyCounts } from '../pii/rotation.ts';
 import { type TestEnv, testEnv } from './harness.ts';
@@ -16,26 +15,12 @@ afterAll(async () => {
   await t.close();
 });
 
-async function run(argv: string[], keys: string) {
-  const out: string[] = [];
-  const notes: string[] = [];
-  const code = await runCommandTable(
-    'pii',
-    piiCommands,
-    argv,
-    async () => ({
-      config: { ...t.config, PII_KEYS: parsePiiKeys(keys) },
-      pool: t.pool,
-      out: (l) => out.push(l),
-      note: (l) => notes.push(l),
-      close: async () => {},
-    }),
-    () => {},
-  );
-  return { code, out, notes };
+/** `npm run ops -- pii …` through the one runner, with PII_KEYS set to `keys`. */
+function run(argv: string[], keys: string) {
+  return opsForTest({ config: { ...t.config, PII_KEYS: parsePiiKeys(keys) }, pool: t.pool })('pii', ...argv);
 }
 
-describe('npm run pii -- rotate', () => {
+describe('npm run ops -- pii rotate', () => {
   it('re-seals old-key and plain values with the new key, in batches, with progress', async () => {
     const oldKey = newPiiKey('old');
     const newKey = newPiiKey('new');
