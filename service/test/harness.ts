@@ -14,8 +14,8 @@ import { migrate } from '../db/migrate.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../fraud/rules.ts';
 import { createFraudScreen } from '../fraud/screen.ts';
 import { createLogger } from '../log.ts';
+import { moneyDeps } from '../money/money-deps.ts';
 import { deposit } from '../money/operations.ts';
-import { sabotagedExecutors } from '../money/sabotage.ts';
 
 /**
  * Test harness: each test file gets its own database (migrated), its own BullMQ prefix and its own
@@ -77,12 +77,7 @@ export function testApi(t: TestEnv) {
     fraud,
     log,
     maxAmount: t.config.MAX_AMOUNT,
-    money: {
-      pool: t.pool,
-      lockTimeoutMs: t.config.LOCK_TIMEOUT_MS,
-      retries: t.config.TX_RETRIES,
-      executors: sabotagedExecutors(t.config.SABOTAGE, { retries: t.config.TX_RETRIES }),
-    },
+    money: moneyDeps(t.config, t.pool),
   });
   async function call(
     method: string,
