@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { performanceVariables } from './config-performance.ts';
 import { securityVariables } from './config-security.ts';
 
 /**
@@ -165,6 +166,7 @@ const schema = z.object({
     }),
 
   ...securityVariables,
+  ...performanceVariables,
 });
 
 export type Config = z.infer<typeof schema>;

@@ -20,6 +20,7 @@ import { redisTlsOptions } from '../redis-tls.ts';
 import { OutboxHint, outboxHintChannel } from '../relay/outbox-hint.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
+import { AuthCache } from './auth.ts';
 import { createReadServices } from './read-services.ts';
 import { readinessDetail } from './routes/health.ts';
 
@@ -63,6 +64,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const fraud = createFraudScreen(config, reads.link);
   const app = createApp({
     pool,
+    authCache: new AuthCache({ ttlMs: config.AUTH_CACHE_TTL_MS, max: config.AUTH_CACHE_MAX }),
     redisQueue,
     reads,
     fraud,

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { type Role, type ServiceHandle, serviceEnvFrom, startService } from '../../stack/index.ts';
 import { createAccount, createUser } from '../accounts/accounts-repo.ts';
 import { createApp } from '../api/app.ts';
+import { AuthCache } from '../api/auth.ts';
 import { createReadServices } from '../api/read-services.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
@@ -72,6 +73,7 @@ export function testApi(t: TestEnv) {
   const fraud = createFraudScreen(t.config, reads.link);
   const app = createApp({
     pool: t.pool,
+    authCache: new AuthCache({ ttlMs: t.config.AUTH_CACHE_TTL_MS, max: t.config.AUTH_CACHE_MAX }),
     redisQueue,
     reads,
     fraud,
