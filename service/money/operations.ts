@@ -21,6 +21,7 @@ import {
   runMoneyStatement,
   runPayoutBatch,
 } from './money-repo.ts';
+import type { PayoutCoalescer } from './payout-coalescer.ts';
 
 export interface MoneyDeps {
   pool: pg.Pool;
@@ -28,7 +29,9 @@ export interface MoneyDeps {
   retries: number;
   /** Broken stand-ins for some statements, in selftest runs only (money/sabotage.ts; see SABOTAGES). */
   executors?: Partial<Record<MoneyStatement, MoneyExecutor>>;
-  /** A broken stand-in for payout batches, in selftest runs only. */
+  /** Gathers concurrent payouts of one account into one transaction (PAYOUT_COALESCE); none: one each. */
+  coalescer?: PayoutCoalescer;
+  /** A broken stand-in for payout batches (coalesced or not), in selftest runs only. */
   payoutExecutor?: PayoutBatchExecutor;
   /** After a commit that left payouts for the relay: wakes it (a fire-and-forget hint, relay/outbox-hint.ts). */
   wakeRelay?: () => void;
@@ -72,9 +75,12 @@ export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<Money
   };
   let row: MoneyRow;
   try {
-    const [outcome] = await payoutBatch(deps, userId, accountId, [item]);
-    if (outcome instanceof Error || outcome === undefined) throw outcome ?? new Error('no payout row');
-    row = outcome;
+    if (deps.coalescer) row = await deps.coalescer.run(userId, accountId, item);
+    else {
+      const [outcome] = await payoutBatch(deps, userId, accountId, [item]);
+      if (outcome instanceof Error || outcome === undefined) throw outcome ?? new Error('no payout row');
+      row = outcome;
+    }
   } catch (err) {
     moneyOps.inc({ operation: 'payout', outcome: err instanceof AppError ? err.code : 'error' });
     throw err;
@@ -87,7 +93,7 @@ export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<Money
 }
 
 /**
- * Writes payouts of one account in one transaction (a batch, or one payout alone): one outcome
+ * Writes payouts of one account in one transaction (a coalesced batch, or one payout alone): one outcome
  * per payout. A whole-batch failure that changed nothing and says retry (lock timeout, conflicts, the
  * database away: 503) is every payout's answer; any other failure of a batch of several is retried one
  * payout at a time, so a payout that fails can never take its neighbours with it.

@@ -15,7 +15,8 @@ import type { MoneyDeps } from './operations.ts';
 /**
  * Deliberately broken money paths, wired in by the API role only when SABOTAGE names them (never by
  * default). They exist so the harness can prove its checkers catch exactly these bugs. The payout ones
- * replace the batch executor, which every payout goes through.
+ * replace the batch executor, which every payout goes through, coalesced (PAYOUT_COALESCE) or alone
+ * (a batch of one), so each breaks both paths.
  */
 export function sabotagedExecutors(
   sabotage: ReadonlySet<Sabotage>,
