@@ -64,7 +64,7 @@ const schema = z.object({
   TX_RETRIES: int(0, 20).default(5),
 
   RELAY_BATCH: int(1, 10_000).default(200),
-  /** Polling fallback for the relay when a NOTIFY is missed (e.g. while its LISTEN connection reconnects). */
+  /** Polling fallback for the relay when a hint (payouts) or a NOTIFY (released holds) is missed. */
   RELAY_POLL_MS: int(10, 60_000).default(1_000),
 
   /**
