@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (err) {
-    if (err instanceof MissingBinaryError) {
+    if (err instanceof MissingBinaryError || err instanceof UsageError) {
       process.stderr.write(`bench: ${err.message}\n`);
       return 2;
     }

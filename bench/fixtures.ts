@@ -81,7 +81,7 @@ const BACKLOG_BATCH = 500;
 
 /**
  * `n` PENDING payouts of 1 cent from `user`'s accounts (spread over all of them), through the service's
- * payout() function: debit, ledger entry, outbox row and NOTIFY each, as the API would make them, in
+ * payout() function: debit, ledger entry and outbox row each, as the API would make them, in
  * transactions of 500 (repeated updates of one row inside one transaction slow down quadratically).
  * Returns their ids.
  */

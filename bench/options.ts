@@ -1,22 +1,38 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--quick] [--out DIR]
+export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--quick] [--only SECTION,…] [--out DIR]
 
   --rounds N     A/B rounds of baselines and measurements (default 3; --quick: 1)
   --duration S   seconds of each HTTP measurement (default 8; --quick: 2); pgbench baselines and the
                  idempotency pair run half as long
   --quick        a smoke run of every section at small sizes, 1–2½ minutes (not for quoting)
+  --only S,…     run only these sections (default all): api_path, idempotency, contention,
+                 worker_concurrency, indexes, currencies, pii, observability, pg_queue, users_ramp
   --out DIR      parent of the run directory (default runs/)
 
 exit codes: 0 done, 2 usage or set-up error (the message says what to do)`;
 
 export class UsageError extends Error {}
 
+/** The sections `--only` names, in their run order; every one must exist (a typo is a usage error). */
+export function pickSections<T extends { name: string }>(all: readonly T[], only?: readonly string[]): T[] {
+  if (!only) return [...all];
+  const known = all.map((s) => s.name);
+  const unknown = only.filter((n) => !known.includes(n));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `--only: no section ${unknown.map((n) => `"${n}"`).join(', ')}; known: ${known.join(', ')}`,
+    );
+  return all.filter((s) => only.includes(s.name));
+}
+
 export interface BenchOptions {
   rounds: number;
   durationS: number;
   quick: boolean;
+  /** Sections to run (names as in run.ts SECTIONS); undefined: all of them. */
+  only?: readonly string[];
   /** Parent directory of the run directory. */
   out: string;
   /** Closed-model clients of every throughput measurement, and pgbench's -c. */
@@ -61,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
       rounds: { type: 'string' },
       duration: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
       out: { type: 'string', default: 'runs' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -69,11 +86,15 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
   const quick = values.quick;
   const rounds = int('--rounds', values.rounds, 1, 20) ?? (quick ? 1 : 3);
   const durationS = int('--duration', values.duration, 1, 120) ?? (quick ? 2 : 8);
+  const only = values.only?.split(',').map((s) => s.trim());
+  if (only && (only.length === 0 || only.some((s) => !s)))
+    throw new UsageError(`--only takes section names separated by commas, not "${values.only}"`);
   return {
     help: values.help,
     rounds,
     durationS,
     quick,
+    ...(only ? { only } : {}),
     out: resolve(values.out),
     clients: 16,
     shortS: Math.max(1, Math.round(durationS / 2)),

@@ -111,23 +111,27 @@ export const sectionsSchema = z
     drains: z.array(drainSchema),
     /** Payouts/s of the API+DB path over k hot accounts, k ascending. */
     contention: z.array(z.object({ accounts: finite, perS: finite })),
-    /** Each level's mean over its passes (`points`), and every pass as measured. */
-    worker_concurrency: z.object({
-      bankLatencyMs: finite,
-      points: z.array(sweepPointSchema),
-      passes: z.array(z.array(sweepPointSchema)),
-    }),
-    /** The users ramp: its stages with their signals, and every signal's first crossing. */
-    users_ramp: z.object({
-      users: finite,
-      seedSeconds: finite,
-      p99LimitMs: finite,
-      errorLimit: finite,
-      maxInFlight: finite,
-      machineBusyBeforePct: finite.nullable(),
-      stages: z.array(z.record(z.string(), z.unknown())),
-      crossings: z.array(z.record(z.string(), z.unknown())),
-    }),
+    /** Each level's mean over its passes (`points`), and every pass as measured (absent when --only left it out). */
+    worker_concurrency: z
+      .object({
+        bankLatencyMs: finite,
+        points: z.array(sweepPointSchema),
+        passes: z.array(z.array(sweepPointSchema)),
+      })
+      .optional(),
+    /** The users ramp: its stages with their signals, and every signal's first crossing (absent when --only left it out). */
+    users_ramp: z
+      .object({
+        users: finite,
+        seedSeconds: finite,
+        p99LimitMs: finite,
+        errorLimit: finite,
+        maxInFlight: finite,
+        machineBusyBeforePct: finite.nullable(),
+        stages: z.array(z.record(z.string(), z.unknown())),
+        crossings: z.array(z.record(z.string(), z.unknown())),
+      })
+      .optional(),
     /** The bank's capacity with the worker's concurrency in flight, measured before each 0 ms drain (median). */
     bank: z.object({ capacityPerS: finite }),
   })

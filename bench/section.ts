@@ -1,5 +1,6 @@
 import type { BenchContext } from './context.ts';
 import type { Measurement } from './measure.ts';
+import type { BenchOptions } from './options.ts';
 import type { RatioDef, RoundReport } from './rounds.ts';
 
 /** What a section adds to result.json besides its round measurements. */
@@ -23,6 +24,11 @@ export interface Section {
   measurements?: Measurement[];
   ratios?: RatioDef[];
   once?(ctx: BenchContext): Promise<SectionOutput>;
+  /** Seconds it takes on an idle 2-core machine, rounds included, for the printed estimate. */
+  estimateS?(o: BenchOptions): number;
   /** Verdicts in words from the summary figures (medians) and the rounds. */
   findings?(figures: Record<string, number>, rounds: RoundReport[]): Record<string, string>;
 }
+
+/** Seconds a drain of n payouts takes on an idle machine (~400 settled/s), for the estimates. */
+export const drainEstimateS = (n: number) => n / 400;

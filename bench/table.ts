@@ -74,43 +74,49 @@ export function closingTable(r: BenchResult): string {
     `  bank capacity (the 0 ms ideal, measured before each 0 ms drain): ${num(r.sections.bank.capacityPerS)} charges/s (median)`,
   );
   out.push('');
-  out.push(
-    ...grid(
-      ['hot accounts', 'payouts/s'],
-      r.sections.contention.map((c) => [String(c.accounts), num(c.perS)]),
-    ),
-  );
-  out.push('');
+  if (r.sections.contention.length > 0) {
+    out.push(
+      ...grid(
+        ['hot accounts', 'payouts/s'],
+        r.sections.contention.map((c) => [String(c.accounts), num(c.perS)]),
+      ),
+    );
+    out.push('');
+  }
   const sweep = r.sections.worker_concurrency;
-  out.push(
-    ...grid(
-      [
-        `worker concurrency (bank ${sweep.bankLatencyMs} ms)`,
-        'settled/s',
-        'ideal/s',
-        'worker cpu %',
-        'lag p99 ms',
-        'redis ops/s',
-      ],
-      sweep.points.map((p) => [
-        String(p.concurrency),
-        num(p.settledPerS),
-        num(p.idealPerS),
-        String(p.workerCpuPct),
-        String(p.eventLoopLagMsP99),
-        num(p.redisOpsPerS),
-      ]),
-    ),
-  );
-  out.push(`  knee: ${f.worker_concurrency_knee ?? '–'}`);
-  out.push('');
+  if (sweep) {
+    out.push(
+      ...grid(
+        [
+          `worker concurrency (bank ${sweep.bankLatencyMs} ms)`,
+          'settled/s',
+          'ideal/s',
+          'worker cpu %',
+          'lag p99 ms',
+          'redis ops/s',
+        ],
+        sweep.points.map((p) => [
+          String(p.concurrency),
+          num(p.settledPerS),
+          num(p.idealPerS),
+          String(p.workerCpuPct),
+          String(p.eventLoopLagMsP99),
+          num(p.redisOpsPerS),
+        ]),
+      ),
+    );
+    out.push(`  knee: ${f.worker_concurrency_knee ?? '–'}`);
+    out.push('');
+  }
   const ramp = r.sections.users_ramp;
-  const kneeName = Object.keys(f).find((k) => /^users_.*_knee_per_s$/.test(k));
-  out.push(
-    `users ramp (${ramp.users.toLocaleString('en-US')} users, seeded in ${ramp.seedSeconds} s): knee ${kneeName ? num(f[kneeName]) : '–'} payouts/s ` +
-      `(last stage with p99 ≤ ${ramp.p99LimitMs} ms and errors ≤ ${ramp.errorLimit * 100} %)`,
-  );
-  out.push('');
+  if (ramp) {
+    const kneeName = Object.keys(f).find((k) => /^users_.*_knee_per_s$/.test(k));
+    out.push(
+      `users ramp (${ramp.users.toLocaleString('en-US')} users, seeded in ${ramp.seedSeconds} s): knee ${kneeName ? num(f[kneeName]) : '–'} payouts/s ` +
+        `(last stage with p99 ≤ ${ramp.p99LimitMs} ms and errors ≤ ${ramp.errorLimit * 100} %)`,
+    );
+    out.push('');
+  }
   out.push('findings:');
   for (const [k, v] of Object.entries(r.findings)) out.push(`  ${k}: ${v}`);
   return out.join('\n');

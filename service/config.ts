@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { performanceVariables } from './config-performance.ts';
 import { securityVariables } from './config-security.ts';
 
 /**
@@ -63,7 +64,7 @@ const schema = z.object({
   TX_RETRIES: int(0, 20).default(5),
 
   RELAY_BATCH: int(1, 10_000).default(200),
-  /** Polling fallback for the relay when a NOTIFY is missed (e.g. while its LISTEN connection reconnects). */
+  /** Polling fallback for the relay when a hint (payouts) or a NOTIFY (released holds) is missed. */
   RELAY_POLL_MS: int(10, 60_000).default(1_000),
 
   /**
@@ -165,6 +166,7 @@ const schema = z.object({
     }),
 
   ...securityVariables,
+  ...performanceVariables,
 });
 
 export type Config = z.infer<typeof schema>;

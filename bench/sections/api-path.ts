@@ -1,7 +1,8 @@
+import { HttpTarget } from '../../load/http-target.ts';
 import { type Measurement, type MeasureResult, observe } from '../measure.ts';
 import { PGBENCH_WORKLOADS, type PgbenchWorkload } from '../pgbench.ts';
 import type { RatioDef } from '../rounds.ts';
-import type { Section } from '../section.ts';
+import { drainEstimateS, type Section } from '../section.ts';
 import { closedPayouts } from '../workloads.ts';
 
 /**
@@ -64,6 +65,37 @@ function httpPayouts(shape: Shape, pipeline: 'paused' | 'running'): Measurement 
   };
 }
 
+/**
+ * Hot-account payouts through an API process of their own with PAYOUT_COALESCE=on (started for the
+ * measurement, stopped after it): concurrent payouts of the hot account share transactions.
+ */
+function coalescedHotPayouts(): Measurement {
+  const name = 'hot_coalesced_api_db_payouts';
+  return {
+    name,
+    label: 'HTTP payouts, one hot account, coalesced (PAYOUT_COALESCE=on), relay/worker/recon frozen',
+    pipeline: 'paused',
+    length: 'full',
+    run: async (ctx, limits) => {
+      const service = await ctx.stack.startService('api', { env: { PAYOUT_COALESCE: 'on' } });
+      const api = new HttpTarget(service.url, { maxSockets: 64 });
+      const coalesced = { ...ctx, api };
+      try {
+        return await observe(coalesced, name, () =>
+          closedPayouts(coalesced, name, limits, () => {
+            const user = ctx.fixtures.payers[0];
+            if (!user) throw new Error('no payer fixture');
+            return { user, account: user.accounts[0] as string };
+          }),
+        );
+      } finally {
+        api.close();
+        await service.stop();
+      }
+    },
+  };
+}
+
 /** What one payout costs the whole system, from the spread measurement with the pipeline running. */
 function systemCost(r: MeasureResult): Record<string, number> {
   const out: Record<string, number> = {
@@ -93,6 +125,12 @@ const ratios: RatioDef[] = [
     numerator: 'hot_pipeline_payouts_per_s',
     denominator: 'pgbench_hot_row_per_s',
     what: 'hot-account payouts, pipeline running ÷ pgbench hot-row script',
+  },
+  {
+    name: 'hot_coalesced_api_db_ratio',
+    numerator: 'hot_coalesced_api_db_payouts_per_s',
+    denominator: 'pgbench_hot_row_per_s',
+    what: 'hot-account payouts coalesced (PAYOUT_COALESCE=on), API+DB path ÷ pgbench hot-row script',
   },
   {
     name: 'spread_api_db_ratio',
@@ -138,6 +176,10 @@ export const apiPathSection: Section = {
     httpPayouts('spread', 'running'),
     httpPayouts('hot', 'paused'),
     httpPayouts('spread', 'paused'),
+    coalescedHotPayouts(),
   ],
   ratios,
+  // Per round: four pgbench baselines (short), five HTTP measurements (one with an API process of its
+  // own to start), switching, and the large drain.
+  estimateS: (o) => o.rounds * (4 * o.shortS + 5 * o.durationS + 16 + drainEstimateS(o.drainLarge)),
 };

@@ -1,6 +1,6 @@
 import type { BenchContext } from '../context.ts';
 import { observe } from '../measure.ts';
-import type { Section } from '../section.ts';
+import { drainEstimateS, type Section } from '../section.ts';
 import { closedPayouts } from '../workloads.ts';
 import { type DrainDetail, drainBacklog, drainFigures } from './drain.ts';
 
@@ -59,6 +59,9 @@ async function measurePoint(ctx: BenchContext, k: number, maxRequests: number): 
 export const contentionSection: Section = {
   name: 'contention',
   title: 'Contention curve, and the small backlog drains',
+  estimateS: (o) =>
+    o.contentionAccounts.length * (o.shortS + 1) +
+    o.bankLatenciesMs.length * (drainEstimateS(o.drainSmall) + 3),
   async once(ctx) {
     const figures: Record<string, number> = {};
     const points: ContentionPoint[] = [];

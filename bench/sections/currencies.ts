@@ -98,6 +98,7 @@ async function effects(ctx: BenchContext, accounts: string[]): Promise<number> {
 export const currenciesSection: Section = {
   name: 'currencies',
   title: 'Multi-currency: payouts in USD, JPY and BHD against USD only; a currency mismatch changes nothing',
+  estimateS: (o) => 4 * o.shortS + 8,
   async once(ctx) {
     await ctx.pipeline.settle({ timeoutMs: 180_000 });
     const users = await seedUsers(ctx.db, { prefix: 'bench-fx', count: ctx.opts.clients });

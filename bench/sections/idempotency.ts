@@ -38,6 +38,7 @@ export const idempotencySection: Section = {
   name: 'idempotency',
   title: 'Idempotency cost',
   measurements: [transfers(true), transfers(false)],
+  estimateS: (o) => o.rounds * (2 * o.shortS + 2),
   ratios: [
     {
       name: 'idempotency_cost_ratio',

@@ -148,6 +148,7 @@ const int = (n: number) => n.toLocaleString('en-US');
 export const indexesSection: Section = {
   name: 'indexes',
   title: 'Index use: EXPLAIN (ANALYZE, BUFFERS) of the ledger and outbox queries on the bench data',
+  estimateS: (o) => (o.quick ? 8 : 15),
   async once(ctx) {
     const account = ctx.fixtures.payers[ctx.opts.clients - 1]?.accounts[0];
     if (!account) throw new Error('no spread payer fixture');

@@ -137,6 +137,7 @@ export const observabilitySection: Section = {
   name: 'observability',
   title:
     'Observability cost: series and scrape cost per role, a real Prometheus scraping the stack, log bytes',
+  estimateS: (o) => (o.quick ? 10 : 20),
   async once(ctx) {
     await ctx.pipeline.settle({ timeoutMs: 180_000 });
     const figures: Record<string, number> = {};

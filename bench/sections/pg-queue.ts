@@ -3,7 +3,7 @@ import { constantRate } from '../../load/schedule.ts';
 import { type BenchContext, cpuMeter } from '../context.ts';
 import { createPendingPayouts } from '../fixtures.ts';
 import { PgQueueConsumer } from '../pg-queue-consumer.ts';
-import type { Section } from '../section.ts';
+import { drainEstimateS, type Section } from '../section.ts';
 import { median } from '../summary.ts';
 import { keyStem, postPayout } from '../workloads.ts';
 import { WORKER_CONCURRENCY } from './drain.ts';
@@ -145,6 +145,8 @@ export const PG_QUEUE_LEGS: readonly Leg[] = ['bullmq', 'pg_queue'];
 export const pgQueueSection: Section = {
   name: 'pg_queue',
   title: 'Postgres alone vs Postgres + Redis: the outbox worked off by BullMQ and by a SKIP LOCKED queue',
+  // Two pairs of legs (one with --quick), each a small drain and a trickle.
+  estimateS: (o) => (o.quick ? 2 : 4) * (drainEstimateS(o.drainSmall) + o.shortS + 3),
   async once(ctx) {
     const pairs = ctx.opts.quick ? 1 : 2;
     const n = ctx.opts.drainSmall;

@@ -128,6 +128,7 @@ function cipherCost(): { sealMs: number; openMs: number } {
 export const piiSection: Section = {
   name: 'pii',
   title: 'Personal data at rest: emails and phones set through the API, then searched for in plain',
+  estimateS: (o) => (o.quick ? 8 : 15),
   async once(ctx) {
     const users = await seedUsers(ctx.db, { prefix: 'bench-pii', count: USERS });
     // Markers that occur nowhere else: a random token in every email, a random stem in every phone.

@@ -62,6 +62,7 @@ const usersLabel = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 export const usersSection: Section = {
   name: 'users_ramp',
   title: 'Concurrent users: open-model ramp until p99 > 500 ms or errors > 0.1 %',
+  estimateS: (o) => 5 + 14 * o.rampStageS,
   async once(ctx) {
     await ctx.pipeline.settle({ timeoutMs: 180_000 });
     const n = ctx.opts.users;

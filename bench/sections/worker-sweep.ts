@@ -115,6 +115,7 @@ async function measureLevel(ctx: BenchContext, worker: ServiceHandle, c: number)
 export const workerSweepSection: Section = {
   name: 'worker_concurrency',
   title: 'Worker concurrency sweep',
+  estimateS: (o) => 15 + o.sweepPasses * o.sweepLevels.length * (o.sweepWindowS + 1),
   async once(ctx) {
     const levels = ctx.opts.sweepLevels;
     await ctx.pipeline.settle({ timeoutMs: 180_000 });

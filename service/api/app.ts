@@ -39,7 +39,7 @@ export function createApp(deps: ApiDeps) {
 
   const v1 = new Hono<ApiEnv>();
   v1.use(bodyLimit({ maxBytes: MAX_BODY_BYTES }));
-  v1.use(auth({ pool: deps.pool }));
+  v1.use(auth({ pool: deps.pool, cache: deps.authCache }));
   v1.route('/accounts', accountRoutes(deps));
   v1.route('/payouts', payoutRoutes(deps));
   v1.route('/transfers', transferRoutes(deps));

@@ -3,12 +3,14 @@ import type pg from 'pg';
 import type { FraudScreen } from '../fraud/screen.ts';
 import type { Logger } from '../log.ts';
 import type { MoneyDeps } from '../money/operations.ts';
-import type { AuthVariables } from './auth.ts';
+import type { AuthCache, AuthVariables } from './auth.ts';
 import type { ReadServices } from './read-services.ts';
 
 /** What the API's routes need, built once by api/role.ts (or by a test). */
 export interface ApiDeps {
   pool: pg.Pool;
+  /** Looked-up API keys (AUTH_CACHE_TTL_MS); none: every request looks its key up. */
+  authCache?: AuthCache;
   money: MoneyDeps;
   maxAmount: number;
   /** Only /readyz uses it: payouts need Postgres alone (the outbox), never Redis. */

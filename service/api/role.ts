@@ -7,7 +7,7 @@ import { opsApp } from '../http/ops-app.ts';
 import { listenOps } from '../http/ops-listener.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
-import { sabotagedExecutors } from '../money/sabotage.ts';
+import { moneyDeps } from '../money/money-deps.ts';
 import {
   openQueue,
   PAYOUTS_QUEUE,
@@ -17,8 +17,10 @@ import {
   producerConnection,
 } from '../queue/queues.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
+import { OutboxHint, outboxHintChannel } from '../relay/outbox-hint.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
+import { AuthCache } from './auth.ts';
 import { createReadServices } from './read-services.ts';
 import { readinessDetail } from './routes/health.ts';
 
@@ -54,24 +56,21 @@ export async function start(config: Config, log: Logger): Promise<Running> {
           );
       }
     : undefined;
+  // After each commit that left payouts for the relay: a hint over the queue Redis (the relay polls too).
+  const hint = new OutboxHint(redisQueue, outboxHintChannel(config.QUEUE_PREFIX));
   // The cache Redis through its own fail-fast client: reads fall back to Postgres when it is away.
   const reads = createReadServices(config, pool, log);
   reads.start();
   const fraud = createFraudScreen(config, reads.link);
   const app = createApp({
     pool,
+    authCache: new AuthCache({ ttlMs: config.AUTH_CACHE_TTL_MS, max: config.AUTH_CACHE_MAX }),
     redisQueue,
     reads,
     fraud,
     log,
     maxAmount: config.MAX_AMOUNT,
-    money: {
-      pool,
-      lockTimeoutMs: config.LOCK_TIMEOUT_MS,
-      retries: config.TX_RETRIES,
-      executors: sabotagedExecutors(config.SABOTAGE, { retries: config.TX_RETRIES }),
-      enqueueDirect,
-    },
+    money: moneyDeps(config, pool, { wakeRelay: () => hint.send(), enqueueDirect }),
   });
   const server = await listen(app, { host: config.HOST, port: config.PORT });
   log.info({ port: server.port }, 'api listening');

@@ -3,7 +3,7 @@ import { sql } from '../db/sql.ts';
 import { ConflictRetryExhausted, DatabaseUnavailable, InsufficientFunds, LockTimeout } from '../errors.ts';
 import { txRetries } from '../metrics.ts';
 
-export type MoneyStatement = 'payout' | 'transfer-funds' | 'deposit';
+export type MoneyStatement = 'transfer-funds' | 'deposit';
 
 /** What a money function answers (see db/migrations/0005_money_functions.sql). */
 export interface MoneyRow {
@@ -16,6 +16,61 @@ export interface MoneyRow {
 
 /** Runs a money statement's work (its parameters as the statement takes them) and answers its row. */
 export type MoneyExecutor = (pool: pg.Pool, params: unknown[]) => Promise<MoneyRow>;
+
+/** One payout of a batch, as payout_batch() takes it. */
+export interface PayoutItem {
+  amount: number;
+  currency: string;
+  destination: string;
+  idempotencyKey: string | null;
+  /** What tells "same request" from "another request under the same key" (operations.ts requestHash). */
+  requestHash: Buffer;
+  /** A fraud rule's reason code: written in MANUAL_REVIEW with its hold, not for the relay. */
+  holdReason: string | null;
+}
+
+/** Payouts from one account of one user, in arrival order: one transaction, one row lock, one commit. */
+export interface PayoutBatch {
+  userId: string;
+  accountId: string;
+  items: PayoutItem[];
+  lockTimeoutMs: number;
+}
+
+/** What one payout of a batch came to: its row, or the error its request ends with. */
+export type ItemOutcome = MoneyRow | Error;
+
+/** Runs a payout batch and answers one row per payout, in item order. */
+export type PayoutBatchExecutor = (pool: pg.Pool, batch: PayoutBatch) => Promise<MoneyRow[]>;
+
+/** The parameters of payout-batch.sql for a batch (parallel arrays, one element per payout). */
+export function payoutBatchParams(b: PayoutBatch): unknown[] {
+  return [
+    b.userId,
+    b.accountId,
+    b.items.map((i) => i.amount),
+    b.items.map((i) => i.currency),
+    b.items.map((i) => i.destination),
+    b.items.map((i) => i.idempotencyKey),
+    b.items.map((i) => i.requestHash),
+    b.items.map((i) => i.holdReason),
+    b.lockTimeoutMs,
+  ];
+}
+
+/** Runs a payout batch in one statement; a deadlock retries the whole batch, up to `retries` times. */
+export function runPayoutBatch(
+  pool: pg.Pool,
+  batch: PayoutBatch,
+  opts: { retries: number },
+): Promise<MoneyRow[]> {
+  return withConflictRetries('payout', opts, async () => {
+    const { rows } = await pool.query<MoneyRow>(sql('payout-batch'), payoutBatchParams(batch));
+    if (rows.length !== batch.items.length)
+      throw new Error(`payout_batch answered ${rows.length} rows for ${batch.items.length} payouts`);
+    return rows;
+  });
+}
 
 const RETRYABLE = new Set(['40P01', '40001']);
 

@@ -11,12 +11,17 @@ import {
 } from '../errors.ts';
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
 import {
+  type ItemOutcome,
   type MoneyExecutor,
   type MoneyRow,
   type MoneyStatement,
   mapDatabaseError,
+  type PayoutBatchExecutor,
+  type PayoutItem,
   runMoneyStatement,
+  runPayoutBatch,
 } from './money-repo.ts';
+import type { PayoutCoalescer } from './payout-coalescer.ts';
 
 export interface MoneyDeps {
   pool: pg.Pool;
@@ -24,6 +29,12 @@ export interface MoneyDeps {
   retries: number;
   /** Broken stand-ins for some statements, in selftest runs only (money/sabotage.ts; see SABOTAGES). */
   executors?: Partial<Record<MoneyStatement, MoneyExecutor>>;
+  /** Gathers concurrent payouts of one account into one transaction (PAYOUT_COALESCE); none: one each. */
+  coalescer?: PayoutCoalescer;
+  /** A broken stand-in for payout batches (coalesced or not), in selftest runs only. */
+  payoutExecutor?: PayoutBatchExecutor;
+  /** After a commit that left payouts for the relay: wakes it (a fire-and-forget hint, relay/outbox-hint.ts). */
+  wakeRelay?: () => void;
   /** Sabotage `enqueue-direct` only: publishes a new payout's job right after commit, fire and forget. */
   enqueueDirect?: (transferId: string) => void;
 }
@@ -54,21 +65,66 @@ export interface PayoutInput {
  */
 export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
   const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
-  const hash = requestHash('payout', { accountId, amount, currency, destination });
-  const result = await run(deps, 'payout', [
-    userId,
-    accountId,
+  const item: PayoutItem = {
     amount,
     currency,
     destination,
     idempotencyKey,
-    hash,
-    deps.lockTimeoutMs,
-    input.holdReason ?? null,
-  ]);
+    requestHash: requestHash('payout', { accountId, amount, currency, destination }),
+    holdReason: input.holdReason ?? null,
+  };
+  let row: MoneyRow;
+  try {
+    if (deps.coalescer) row = await deps.coalescer.run(userId, accountId, item);
+    else {
+      const [outcome] = await payoutBatch(deps, userId, accountId, [item]);
+      if (outcome instanceof Error || outcome === undefined) throw outcome ?? new Error('no payout row');
+      row = outcome;
+    }
+  } catch (err) {
+    moneyOps.inc({ operation: 'payout', outcome: err instanceof AppError ? err.code : 'error' });
+    throw err;
+  }
+  moneyOps.inc({ operation: 'payout', outcome: row.outcome });
+  const result = resultOf(row);
   if (deps.enqueueDirect && result.status === 201 && !result.replayed && !result.held)
     deps.enqueueDirect(String(result.body.id));
   return result;
+}
+
+/**
+ * Writes payouts of one account in one transaction (a coalesced batch, or one payout alone): one outcome
+ * per payout. A whole-batch failure that changed nothing and says retry (lock timeout, conflicts, the
+ * database away: 503) is every payout's answer; any other failure of a batch of several is retried one
+ * payout at a time, so a payout that fails can never take its neighbours with it.
+ */
+export async function payoutBatch(
+  deps: MoneyDeps,
+  userId: string,
+  accountId: string,
+  items: PayoutItem[],
+): Promise<ItemOutcome[]> {
+  const batch = { userId, accountId, items, lockTimeoutMs: deps.lockTimeoutMs };
+  const pool = deps.pool;
+  let rows: MoneyRow[];
+  try {
+    rows = deps.payoutExecutor
+      ? await deps.payoutExecutor(pool, batch).catch((err) => Promise.reject(mapDatabaseError(err)))
+      : await runPayoutBatch(pool, batch, { retries: deps.retries });
+  } catch (err) {
+    if (items.length === 1 || (err instanceof AppError && err.status === 503))
+      return items.map(() => err as Error);
+    return Promise.all(
+      items.map((item) =>
+        payoutBatch(deps, userId, accountId, [item]).then((outcomes) => outcomes[0] as ItemOutcome),
+      ),
+    );
+  }
+  const first = rows.find((r) => r.lock_wait_s !== null);
+  if (first?.lock_wait_s != null) lockWait.observe({ operation: 'payout' }, first.lock_wait_s);
+  if (first?.lock_hold_s != null) lockHold.observe({ operation: 'payout' }, first.lock_hold_s);
+  if (deps.wakeRelay && rows.some((r) => r.outcome === 'created')) deps.wakeRelay();
+  return rows;
 }
 
 export interface TransferInput {
@@ -144,6 +200,11 @@ async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]
   moneyOps.inc({ operation: statement, outcome: row.outcome });
   if (row.lock_wait_s !== null) lockWait.observe({ operation: statement }, row.lock_wait_s);
   if (row.lock_hold_s !== null) lockHold.observe({ operation: statement }, row.lock_hold_s);
+  return resultOf(row);
+}
+
+/** The answer a money function's row stands for: a stored or replayed response, or the error it names. */
+function resultOf(row: MoneyRow): MoneyResult {
   const stored = row.response_status !== null && row.response_body !== null;
   if (
     (row.outcome === 'created' || row.outcome === 'held' || row.outcome === 'insufficient_funds') &&

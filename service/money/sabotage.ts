@@ -3,110 +3,101 @@ import { getAccount } from '../accounts/accounts-repo.ts';
 import type { Sabotage } from '../config.ts';
 import { sql } from '../db/sql.ts';
 import {
-  type MoneyExecutor,
   type MoneyRow,
-  type MoneyStatement,
-  runMoneyStatement,
+  type PayoutBatch,
+  type PayoutBatchExecutor,
+  payoutBatchParams,
+  runPayoutBatch,
   withConflictRetries,
 } from './money-repo.ts';
+import type { MoneyDeps } from './operations.ts';
 
 /**
  * Deliberately broken money paths, wired in by the API role only when SABOTAGE names them (never by
- * default). They exist so the harness can prove its checkers catch exactly these bugs.
+ * default). They exist so the harness can prove its checkers catch exactly these bugs. The payout ones
+ * replace the batch executor, which every payout goes through, coalesced (PAYOUT_COALESCE) or alone
+ * (a batch of one), so each breaks both paths.
  */
 export function sabotagedExecutors(
   sabotage: ReadonlySet<Sabotage>,
   opts: { retries: number },
-): Partial<Record<MoneyStatement, MoneyExecutor>> {
-  const executors: Partial<Record<MoneyStatement, MoneyExecutor>> = {};
-  if (sabotage.has('no-idempotency')) executors.payout = payoutIgnoringKey(opts);
-  if (sabotage.has('ack-before-commit')) executors.payout = payoutAckBeforeCommit;
-  if (sabotage.has('no-row-lock')) executors.payout = payoutWithoutRowLock;
+): Pick<MoneyDeps, 'executors' | 'payoutExecutor'> {
+  const out: Pick<MoneyDeps, 'executors' | 'payoutExecutor'> = { executors: {} };
+  if (sabotage.has('no-idempotency')) out.payoutExecutor = payoutsIgnoringKeys(opts);
+  if (sabotage.has('ack-before-commit')) out.payoutExecutor = payoutsAckedBeforeCommit;
+  if (sabotage.has('no-row-lock')) out.payoutExecutor = payoutsWithoutRowLock;
   if (sabotage.has('unordered-transfer-locks'))
-    executors['transfer-funds'] = (pool, params) =>
-      withConflictRetries('transfer-funds', opts, () => transferWithUnorderedLocks(pool, params));
-  return executors;
+    out.executors = {
+      'transfer-funds': (pool, params) =>
+        withConflictRetries('transfer-funds', opts, () => transferWithUnorderedLocks(pool, params)),
+    };
+  return out;
 }
 
-/** `no-idempotency`: the correct payout, but its Idempotency-Key (parameter 6) is dropped. */
-function payoutIgnoringKey(opts: { retries: number }): MoneyExecutor {
-  return (pool, params) =>
-    runMoneyStatement(
-      pool,
-      'payout',
-      params.map((p, i) => (i === 5 ? null : p)),
-      opts,
-    );
+/** `no-idempotency`: the correct payouts, but their Idempotency-Keys are dropped. */
+function payoutsIgnoringKeys(opts: { retries: number }): PayoutBatchExecutor {
+  return (pool, batch) =>
+    runPayoutBatch(pool, { ...batch, items: batch.items.map((i) => ({ ...i, idempotencyKey: null })) }, opts);
 }
 
 /** How long `ack-before-commit` keeps a payout uncommitted after answering 201. */
 const ACK_BEFORE_COMMIT_DELAY_MS = 300;
 
+const noLock = { lock_wait_s: null, lock_hold_s: null };
+
 /**
- * `no-row-lock`: reads the balance without FOR UPDATE, then writes back balance − amount. Concurrent
- * payouts read the same balance and overwrite each other: more payouts pass than the money allows.
+ * `no-row-lock`: reads the balance without FOR UPDATE, decides the batch's payouts against it, then
+ * writes back balance − what they took. Concurrent batches (several in flight per account, or other API
+ * processes) read the same balance and overwrite each other: more payouts pass than the money allows.
  */
-async function payoutWithoutRowLock(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
-  const [userId, accountId, amount, currency, destination, key, hash] = params as [
-    string,
-    string,
-    number,
-    string,
-    string,
-    string | null,
-    Buffer,
-  ];
+async function payoutsWithoutRowLock(pool: pg.Pool, batch: PayoutBatch): Promise<MoneyRow[]> {
+  const { userId, accountId } = batch;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const idem = (await client.query(sql('idempotency-lookup'), [userId, key, hash])).rows[0];
-    if (idem.outcome !== 'new') {
-      await client.query('COMMIT');
-      return { ...idem, lock_wait_s: null, lock_hold_s: null };
-    }
     const account = await getAccount(client, accountId);
-    const problem = !account
-      ? 'account_not_found'
-      : account.user_id !== userId
-        ? 'forbidden'
-        : account.currency !== currency
-          ? 'currency_mismatch'
-          : null;
-    if (problem || !account) {
-      await client.query('ROLLBACK');
-      return {
-        outcome: problem ?? 'account_not_found',
-        response_status: null,
-        response_body: null,
-        lock_wait_s: null,
-        lock_hold_s: null,
-      };
+    let balance = account?.balance ?? 0;
+    const rows: MoneyRow[] = [];
+    for (const item of batch.items) {
+      const { idempotencyKey: key, requestHash: hash } = item;
+      const idem = (await client.query(sql('idempotency-lookup'), [userId, key, hash])).rows[0];
+      const problem =
+        idem.outcome !== 'new'
+          ? null
+          : !account
+            ? 'account_not_found'
+            : account.user_id !== userId
+              ? 'forbidden'
+              : account.currency !== item.currency
+                ? 'currency_mismatch'
+                : null;
+      if (idem.outcome !== 'new' || problem) {
+        rows.push({ ...idem, ...(problem ? { outcome: problem } : {}), ...noLock });
+        continue;
+      }
+      if (balance < item.amount) {
+        const body = { code: 'insufficient_funds', message: 'the account balance is lower than the amount' };
+        await client.query(sql('idempotency-store'), [userId, key, hash, 422, body]);
+        rows.push({ outcome: 'insufficient_funds', response_status: 422, response_body: body, ...noLock });
+        continue;
+      }
+      balance -= item.amount;
+      const { body } = (
+        await client.query(sql('sabotage-payout-insert'), [
+          userId,
+          accountId,
+          item.amount,
+          item.currency,
+          item.destination,
+        ])
+      ).rows[0];
+      await client.query(sql('idempotency-store'), [userId, key, hash, 201, body]);
+      rows.push({ outcome: 'created', response_status: 201, response_body: body, ...noLock });
     }
-    if (account.balance < amount) {
-      const body = { code: 'insufficient_funds', message: 'the account balance is lower than the amount' };
-      await client.query(sql('idempotency-store'), [userId, key, hash, 422, body]);
-      await client.query('COMMIT');
-      return {
-        outcome: 'insufficient_funds',
-        response_status: 422,
-        response_body: body,
-        lock_wait_s: null,
-        lock_hold_s: null,
-      };
-    }
-    await client.query(sql('sabotage-balance-write'), [accountId, account.balance - amount]);
-    const { body } = (
-      await client.query(sql('sabotage-payout-insert'), [userId, accountId, amount, currency, destination])
-    ).rows[0];
-    await client.query(sql('idempotency-store'), [userId, key, hash, 201, body]);
+    if (account && balance !== account.balance)
+      await client.query(sql('sabotage-balance-write'), [accountId, balance]);
     await client.query('COMMIT');
-    return {
-      outcome: 'created',
-      response_status: 201,
-      response_body: body,
-      lock_wait_s: null,
-      lock_hold_s: null,
-    };
+    return rows;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -116,21 +107,21 @@ async function payoutWithoutRowLock(pool: pg.Pool, params: unknown[]): Promise<M
 }
 
 /**
- * `ack-before-commit`: runs the correct payout function inside an explicit transaction, answers at once,
+ * `ack-before-commit`: runs the correct payout batch inside an explicit transaction, answers at once,
  * and commits only later. A database crash in between loses payouts the client was told succeeded.
  */
-async function payoutAckBeforeCommit(pool: pg.Pool, params: unknown[]): Promise<MoneyRow> {
+async function payoutsAckedBeforeCommit(pool: pg.Pool, batch: PayoutBatch): Promise<MoneyRow[]> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const row = (await client.query<MoneyRow>(sql('payout'), params)).rows[0] as MoneyRow;
+    const { rows } = await client.query<MoneyRow>(sql('payout-batch'), payoutBatchParams(batch));
     setTimeout(() => {
       client.query('COMMIT').then(
         () => client.release(),
         (err: Error) => client.release(err),
       );
     }, ACK_BEFORE_COMMIT_DELAY_MS);
-    return row;
+    return rows;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     client.release();

@@ -1,4 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { sql } from '../db/sql.ts';
@@ -67,9 +68,14 @@ export async function publishBatch(deps: RelayDeps): Promise<number> {
 export interface RelayLoopOptions extends RelayDeps {
   databaseUrl: string;
   pollMs: number;
+  /** The API's hints after each payout commit (outbox-hint.ts): a connection to subscribe from, and the channel. */
+  hints?: { redis: Redis; channel: string };
 }
 
-/** Runs the relay until stop(): woken by NOTIFY bank_transfers, with polling as the fallback. */
+/**
+ * Runs the relay until stop(): woken by the API's hints over the queue Redis (payouts) and by NOTIFY
+ * bank_transfers (an operator releasing a held payout), with polling as the fallback.
+ */
 export function startRelayLoop(opts: RelayLoopOptions): { stop(): Promise<void> } {
   let running = true;
   let notified = false;
@@ -86,10 +92,12 @@ export function startRelayLoop(opts: RelayLoopOptions): { stop(): Promise<void> 
       wake = done;
     });
 
-  const listener = listen(opts, () => {
+  const onWake = () => {
     notified = true;
     wake?.();
-  });
+  };
+  const listener = listen(opts, onWake);
+  const hints = opts.hints ? subscribe(opts.hints, onWake) : null;
   const loop = (async () => {
     let failures = 0;
     while (running) {
@@ -113,6 +121,7 @@ export function startRelayLoop(opts: RelayLoopOptions): { stop(): Promise<void> 
       wake?.();
       await loop;
       await listener.close();
+      hints?.close();
     },
   };
 }
@@ -149,6 +158,22 @@ function listen(opts: RelayLoopOptions, onNotify: () => void): { close(): Promis
       await client?.end().catch(() => {});
     },
   };
+}
+
+/**
+ * Subscribes to the API's hints on a connection of its own (a subscribed connection can do nothing
+ * else), which ioredis reconnects and resubscribes by itself; hints missed meanwhile are covered by polling.
+ */
+function subscribe(hints: { redis: Redis; channel: string }, onHint: () => void): { close(): void } {
+  const sub = hints.redis.duplicate({
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+  });
+  sub.on('error', () => {});
+  sub.on('message', onHint);
+  sub.subscribe(hints.channel).catch(() => {});
+  return { close: () => sub.disconnect() };
 }
 
 /** Rows still waiting for the relay, read at scrape time. */

@@ -12,6 +12,7 @@ import {
   producerConnection,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
+import { outboxHintChannel } from './outbox-hint.ts';
 import { registerOutboxGauge, startRelayLoop } from './relay.ts';
 import { sabotagedJobOptions } from './sabotage.ts';
 
@@ -34,6 +35,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
         batch: config.RELAY_BATCH,
         pollMs: config.RELAY_POLL_MS,
         databaseUrl: config.DATABASE_URL,
+        hints: { redis: connection, channel: outboxHintChannel(config.QUEUE_PREFIX) },
         log,
       });
   const server = await listenOps(opsApp(), config, log);

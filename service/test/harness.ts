@@ -8,14 +8,15 @@ import { inject } from 'vitest';
 import { type Role, type ServiceHandle, serviceEnvFrom, startService } from '../../stack/index.ts';
 import { createAccount, createUser } from '../accounts/accounts-repo.ts';
 import { createApp } from '../api/app.ts';
+import { AuthCache } from '../api/auth.ts';
 import { createReadServices } from '../api/read-services.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../fraud/rules.ts';
 import { createFraudScreen } from '../fraud/screen.ts';
 import { createLogger } from '../log.ts';
+import { moneyDeps } from '../money/money-deps.ts';
 import { deposit } from '../money/operations.ts';
-import { sabotagedExecutors } from '../money/sabotage.ts';
 
 /**
  * Test harness: each test file gets its own database (migrated), its own BullMQ prefix and its own
@@ -72,17 +73,13 @@ export function testApi(t: TestEnv) {
   const fraud = createFraudScreen(t.config, reads.link);
   const app = createApp({
     pool: t.pool,
+    authCache: new AuthCache({ ttlMs: t.config.AUTH_CACHE_TTL_MS, max: t.config.AUTH_CACHE_MAX }),
     redisQueue,
     reads,
     fraud,
     log,
     maxAmount: t.config.MAX_AMOUNT,
-    money: {
-      pool: t.pool,
-      lockTimeoutMs: t.config.LOCK_TIMEOUT_MS,
-      retries: t.config.TX_RETRIES,
-      executors: sabotagedExecutors(t.config.SABOTAGE, { retries: t.config.TX_RETRIES }),
-    },
+    money: moneyDeps(t.config, t.pool),
   });
   async function call(
     method: string,

@@ -1,0 +1,100 @@
+// Payout batches (payout_batch(), migration 0009) and hot-account coalescing (PAYOUT_COALESCE=on): one
+// transaction for many payouts of one account, each with its own key, response, ledger entry and outbox
+// row, and only those the balance cannot cover refused.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '../metrics.ts';
+import { type PayoutItem, runPayoutBatch } from '../money/money-repo.ts';
+import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+
+let t: TestEnv;
+let api: ReturnType<typeof testApi>;
+beforeAll(async () => {
+  t = await testEnv({ PAYOUT_COALESCE: 'on' });
+  api = testApi(t);
+});
+afterAll(async () => {
+  api.close();
+  await t.close();
+});
+
+const item = (amount: number, key: string | null = randomUUID()): PayoutItem => ({
+  amount,
+  currency: 'USD',
+  destination: `IBAN-${amount}`,
+  idempotencyKey: key,
+  requestHash: randomBytes(32),
+  holdReason: null,
+});
+
+async function batchFigures() {
+  const values = (await registry.getSingleMetric('payout_batch_size')?.get())?.values ?? [];
+  const pick = (name: string) =>
+    values.find((v) => (v as { metricName?: string }).metricName === name)?.value ?? 0;
+  return { batches: pick('payout_batch_size_count'), payouts: pick('payout_batch_size_sum') };
+}
+
+describe('payout_batch()', () => {
+  it('decides payouts in order against the balance: only those it cannot cover are refused', async () => {
+    const u = await fundedUser(t, { balance: 1_000 });
+    const first = item(600);
+    const items = [first, item(500), item(300), item(100), { ...first, amount: 1 }];
+    const batch = { userId: u.userId, accountId: u.accountId, items, lockTimeoutMs: 2_000 };
+    const rows = await runPayoutBatch(t.pool, batch, { retries: 0 });
+    expect(rows.map((r) => r.outcome)).toEqual([
+      'created',
+      'insufficient_funds',
+      'created',
+      'created',
+      'in_flight', // the same key twice in one batch: the second waits for the first, as across requests
+    ]);
+    expect(rows.map((r) => r.response_status)).toEqual([201, 422, 201, 201, null]);
+    const ids = rows.slice(0, 4).map((r) => (r.response_body as { id?: string }).id);
+    expect(new Set(ids.filter(Boolean)).size).toBe(3);
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 0, ledger: 0 });
+    const { rows: transfers } = await t.pool.query(
+      `SELECT t.amount::int, t.status, count(l.*)::int AS ledger
+         FROM bank_transfers t JOIN ledger_entries l ON l.transfer_id = t.id
+        WHERE t.account_id = $1 GROUP BY t.id ORDER BY t.amount DESC`,
+      [u.accountId],
+    );
+    expect(transfers).toEqual([
+      { amount: 600, status: 'PENDING', ledger: 1 },
+      { amount: 300, status: 'PENDING', ledger: 1 },
+      { amount: 100, status: 'PENDING', ledger: 1 },
+    ]);
+    // Each key stored its own answer: the same batch again replays them all, and changes nothing.
+    const again = await runPayoutBatch(t.pool, { ...batch, items: items.slice(0, 4) }, { retries: 0 });
+    expect(again.map((r) => r.outcome)).toEqual(['replay', 'replay', 'replay', 'replay']);
+    expect(again.map((r) => r.response_body)).toEqual(rows.slice(0, 4).map((r) => r.response_body));
+    expect((await accountAudit(t.pool, u.accountId)).balance).toBe(0);
+  });
+});
+
+describe('PAYOUT_COALESCE=on', () => {
+  it('gathers concurrent payouts of one account, and lets exactly the affordable number through', async () => {
+    const u = await fundedUser(t, { balance: 100 * 100 });
+    const before = await batchFigures();
+    const keys = Array.from({ length: 300 }, () => randomUUID());
+    const body = { accountId: u.accountId, amount: 100, currency: 'USD', destination: 'IBAN-1' };
+    const results = await Promise.all(
+      keys.map((idem) => api.call('POST', '/v1/payouts', { key: u.apiKey, idem, body })),
+    );
+    const after = await batchFigures();
+    expect(after.payouts - before.payouts).toBe(300);
+    expect(after.batches - before.batches).toBeLessThan(300); // some payouts shared a transaction
+    expect(results.filter((r) => r.status === 201)).toHaveLength(100);
+    const refused = results.filter((r) => r.status === 422);
+    expect(refused).toHaveLength(200);
+    expect(refused.every((r) => r.body.code === 'insufficient_funds')).toBe(true);
+    expect(new Set(results.filter((r) => r.status === 201).map((r) => r.body.id)).size).toBe(100);
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 0, ledger: 0 });
+
+    // Every key kept its own answer: replays, concurrent again, give back exactly what each got.
+    const replays = await Promise.all(
+      keys.map((idem) => api.call('POST', '/v1/payouts', { key: u.apiKey, idem, body })),
+    );
+    expect(replays.map((r) => [r.status, r.body])).toEqual(results.map((r) => [r.status, r.body]));
+    expect((await accountAudit(t.pool, u.accountId)).balance).toBe(0);
+  });
+});
