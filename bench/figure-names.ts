@@ -2,6 +2,7 @@ import type { BenchOptions } from './options.ts';
 import { SECTIONS } from './run.ts';
 import { drainFigure } from './sections/drain.ts';
 import { INDEX_FIGURE_SUFFIXES, INDEX_QUERIES } from './sections/indexes.ts';
+import { LOCK_STRATEGIES, LOCK_STRATEGY_FIGURES } from './sections/lock-strategies.ts';
 import { OBSERVED_ROLES } from './sections/observability-cost.ts';
 import { PG_QUEUE_LEG_FIGURES, PG_QUEUE_LEGS } from './sections/pg-queue.ts';
 
@@ -38,6 +39,10 @@ export function benchFigureNames(o: BenchOptions): { figures: Set<string>; findi
     for (const f of ['settled_per_s', 'cpu_ms_per_payout', 'event_loop_lag_ms_p99', 'redis_ops_per_s'])
       figures.push(`worker_concurrency_${c}_${f}`);
   }
+  // lock-strategies.ts
+  for (const st of LOCK_STRATEGIES)
+    for (const f of LOCK_STRATEGY_FIGURES) figures.push(`lock_strategy_${st}_${f}`);
+  figures.push('lock_strategy_none_lost_updates');
   // indexes.ts
   figures.push('ledger_entries_rows', 'bank_transfers_rows');
   figures.push('ledger_sum_heap_fetches_vacuumed', 'ledger_page_heap_fetches_vacuumed');
@@ -73,6 +78,7 @@ export function benchFigureNames(o: BenchOptions): { figures: Set<string>; findi
     `users_${users}_first_limit`,
     'prometheus',
     'postgres_only_queue',
+    'lock_strategies',
   ];
   for (const m of SECTIONS.flatMap((s) => s.measurements ?? []).filter((x) => x.name.endsWith('_payouts')))
     findings.push(`${m.name.replace(/_payouts$/, '')}_limit`);

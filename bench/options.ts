@@ -8,7 +8,8 @@ export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--qui
                  idempotency pair run half as long
   --quick        a smoke run of every section at small sizes, 1–2½ minutes (not for quoting)
   --only S,…     run only these sections (default all): api_path, idempotency, contention,
-                 worker_concurrency, indexes, currencies, pii, observability, pg_queue, users_ramp
+                 worker_concurrency, lock_strategies, indexes, currencies, pii, observability,
+                 pg_queue, users_ramp
   --out DIR      parent of the run directory (default runs/)
 
 exit codes: 0 done, 2 usage or set-up error (the message says what to do)`;

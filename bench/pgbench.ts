@@ -23,6 +23,12 @@ export const PGBENCH_WORKLOADS = {
   hot_row_cte: { script: 'hot-row-cte.sql', what: 'hot row, one CTE statement' },
   tpcb_n: { builtin: ['-N'], what: 'tpcb-like -N, scale 10 (1 with --quick)' },
   hot_row_spread: { script: 'hot-row-spread.sql', what: 'hot-row script, one row per client' },
+  // The lock strategies (bench/sections/lock-strategies.ts), each run with -D spread=0 or 1.
+  lock_for_update: { script: 'lock-for-update.sql', what: 'SELECT … FOR UPDATE, READ COMMITTED' },
+  lock_conditional_update: { script: 'lock-conditional-update.sql', what: 'UPDATE … WHERE balance >= 1' },
+  lock_serializable: { script: 'lock-serializable.sql', what: 'SERIALIZABLE, 40001 retried', maxTries: 100 },
+  lock_optimistic: { script: 'lock-optimistic.sql', what: 'version column, a miss retried', maxTries: 100 },
+  lock_none: { script: 'lock-none.sql', what: 'unlocked read-modify-write (the sabotage)' },
 } as const;
 export type PgbenchWorkload = keyof typeof PGBENCH_WORKLOADS;
 
@@ -31,6 +37,8 @@ export interface PgbenchResult {
   tps: number;
   transactions: number;
   failed: number;
+  /** Tries after a serialization failure (40001) or deadlock, with the workload's maxTries. */
+  retries: number;
   latency: LatencySummary;
   /** CPU of the pgbench client process itself. */
   clientCpuMs: number;
@@ -57,20 +65,40 @@ export function findPgbench(): string {
   );
 }
 
+interface RunOptions {
+  clients: number;
+  seconds: number;
+  /** pgbench -D NAME=VALUE: variables of the script (the lock strategies' `spread`). */
+  defines?: Record<string, number>;
+}
+
 export class Pgbench {
   private constructor(
     private readonly binary: string,
     private readonly pg: PostgresHandle,
     private readonly workDir: string,
+    /** The pgbench database's URL, for reading its tables between runs. */
+    readonly url: string,
   ) {}
+
+  /** One query on the pgbench database, on a connection of its own. */
+  async query<R extends pg.QueryResultRow>(text: string): Promise<R[]> {
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      return (await client.query<R>(text)).rows;
+    } finally {
+      await client.end();
+    }
+  }
 
   /**
    * Creates the pgbench database, initialises tpcb-like at `scale` (10: 1,000,000 pgbench_accounts rows,
    * 10 branches, the issue's baseline) and the hot-row tables.
    */
   static async prepare(pgHandle: PostgresHandle, workDir: string, scale: number): Promise<Pgbench> {
-    const bench = new Pgbench(findPgbench(), pgHandle, workDir);
     const url = await pgHandle.createDatabase(PGBENCH_DATABASE);
+    const bench = new Pgbench(findPgbench(), pgHandle, workDir, url);
     // G: generate the rows server-side (one INSERT … SELECT), the fastest initialisation.
     await bench.#run(['-i', '-q', '-s', String(scale), '-I', 'dtGvp', PGBENCH_DATABASE]);
     const client = new pg.Client({ connectionString: url });
@@ -92,7 +120,7 @@ export class Pgbench {
    * client). pgbench's -T includes connecting; on a machine so busy that nothing committed, it runs
    * again for twice as long, up to twice, rather than report a rate of zero.
    */
-  async run(workload: PgbenchWorkload, opts: { clients: number; seconds: number }): Promise<PgbenchResult> {
+  async run(workload: PgbenchWorkload, opts: RunOptions): Promise<PgbenchResult> {
     let result = await this.#once(workload, opts);
     for (
       let seconds = opts.seconds * 2;
@@ -104,7 +132,7 @@ export class Pgbench {
     return result;
   }
 
-  async #once(workload: PgbenchWorkload, opts: { clients: number; seconds: number }): Promise<PgbenchResult> {
+  async #once(workload: PgbenchWorkload, opts: RunOptions): Promise<PgbenchResult> {
     const spec = PGBENCH_WORKLOADS[workload];
     const prefix = join(this.workDir, `pgbench-${workload}`);
     const args = [
@@ -114,6 +142,8 @@ export class Pgbench {
       ...['-j', String(Math.min(opts.clients, 2))],
       // At least 2 s: connecting its clients (SCRAM authentication each) counts against -T.
       ...['-T', String(Math.max(2, Math.round(opts.seconds)))],
+      ...('maxTries' in spec ? [`--max-tries=${spec.maxTries}`] : []),
+      ...Object.entries(opts.defines ?? {}).flatMap(([k, v]) => ['-D', `${k}=${v}`]),
       '--log',
       `--log-prefix=${prefix}`,
       ...('script' in spec ? ['-f', join(scriptsDir, spec.script)] : spec.builtin),
@@ -133,6 +163,7 @@ export class Pgbench {
       tps,
       transactions,
       failed: num(/number of failed transactions: (\d+)/) || 0,
+      retries: num(/total number of retries: (\d+)/) || 0,
       latency,
       clientCpuMs: Math.round(cpuMs),
       wallMs,

@@ -23,6 +23,7 @@ import { currenciesSection } from './sections/currencies.ts';
 import { type DrainDetail, drainFigure, roundDrains } from './sections/drain.ts';
 import { idempotencySection } from './sections/idempotency.ts';
 import { indexesSection } from './sections/indexes.ts';
+import { lockStrategiesSection } from './sections/lock-strategies.ts';
 import { observabilitySection } from './sections/observability-cost.ts';
 import { pgQueueSection } from './sections/pg-queue.ts';
 import { piiSection } from './sections/pii.ts';
@@ -39,6 +40,7 @@ export const SECTIONS: readonly Section[] = [
   idempotencySection,
   contentionSection,
   workerSweepSection,
+  lockStrategiesSection,
   indexesSection,
   currenciesSection,
   piiSection,

@@ -21,16 +21,6 @@ function sheetItems(): Array<{ section: string; number: number; text: string }> 
   return out;
 }
 
-/**
- * Bench figures CONTRACTS §3 reserves for sections still to come (lock strategies): items may name them before this build writes them, and explain says
- * which command measures them until a run has them.
- */
-const LATER_BENCH = new Set([
-  ...['for_update', 'conditional_update', 'serializable', 'optimistic'].flatMap((s) =>
-    ['hot_per_s', 'spread_per_s', 'retries_per_1000'].map((f) => `lock_strategy_${s}_${f}`),
-  ),
-]);
-
 describe('the design sheet items', () => {
   const sheet = sheetItems();
 
@@ -76,7 +66,7 @@ describe('the design sheet items', () => {
             m.kind === 'bench'
               ? ref.startsWith('finding:')
                 ? bench.findings.has(name)
-                : bench.figures.has(name) || LATER_BENCH.has(name)
+                : bench.figures.has(name)
               : ref.startsWith('sampled:')
                 ? sampledWrites(name)
                 : name === 'errors' || scenarioWrites(m.scenario, name);
@@ -85,11 +75,6 @@ describe('the design sheet items', () => {
       }
     }
     expect(wrong).toEqual([]);
-  });
-
-  it('keeps the reserved bench names apart from what the bench writes already', () => {
-    const bench = benchFigureNames(parseOptions([]));
-    for (const name of LATER_BENCH) expect(bench.figures.has(name), name).toBe(false);
   });
 });
 

@@ -31,15 +31,21 @@ export const databases: Item[] = [
     question:
       'Did you use SERIALIZABLE isolation level anywhere? Why or why not? What are the performance implications?',
     answer:
-      'No. Every money function runs at READ COMMITTED and takes the rows it changes with FOR UPDATE, so concurrent debits of one account queue on its row instead of aborting; double-debit shows that this alone debits exactly as often as the funds allow. SERIALIZABLE would add predicate locks and turn conflicting debits into 40001 failures to retry (the service retries 40001 and 40P01 up to TX_RETRIES = 5 times, each a whole transaction): work thrown away exactly on a hot account. The comparison with a conditional UPDATE, SERIALIZABLE and optimistic versions on a hot and a spread workload is the lock-strategy section of the bench (its lock_strategy_* figures); until a bench run has it, explain names the command.',
+      'No. Every money function runs at READ COMMITTED and takes the rows it changes with FOR UPDATE, so concurrent debits of one account queue on its row instead of aborting; double-debit shows that this alone debits exactly as often as the funds allow. SERIALIZABLE would add predicate locks and turn conflicting debits into 40001 failures to retry (the service retries 40001 and 40P01 up to TX_RETRIES = 5 times, each a whole transaction): work thrown away exactly on a hot account. The bench’s lock_strategies section measures the alternatives with pgbench on the same PostgreSQL — FOR UPDATE, one conditional UPDATE … WHERE balance >= amount, SERIALIZABLE with 40001 retried, an optimistic version column with a miss retried — on one hot account and on one account per client: rate, p99, retries per 1,000 and aborts, and after every run whether the rows appended still equal the money taken (an unlocked read-modify-write run beside them shows that check failing).',
     measures: [
       {
         kind: 'bench',
         section: 'lock strategies',
         figures: [
           'lock_strategy_for_update_hot_per_s',
+          'lock_strategy_conditional_update_hot_per_s',
           'lock_strategy_serializable_hot_per_s',
           'lock_strategy_serializable_retries_per_1000',
+          'lock_strategy_optimistic_hot_per_s',
+          'lock_strategy_optimistic_retries_per_1000',
+          'lock_strategy_for_update_spread_per_s',
+          'lock_strategy_serializable_spread_per_s',
+          'finding:lock_strategies',
         ],
       },
       {
