@@ -88,7 +88,7 @@ export const lossyBank: Scenario = {
     return {
       checks: standardChecks(state, complete(ctx.recorder.ops)),
       figures: {
-        retries: figures.workerRetries ?? 0,
+        retries: figures.worker_retries ?? 0,
         voids: state.charges.filter((c) => c.status === 'voided').length,
         refunds: state.transfers.filter((t) => t.refunds > 0).length,
         bank_lookups: lookups,
