@@ -52,8 +52,13 @@ export const checkInRedis: RedisVelocityCheck = async (redis, keys, payout, rule
 
 /**
  * Sabotage `non-atomic-velocity`: reads the window in one round trip, decides here, and records in
- * another, so concurrent payouts of one user all see the same count and all get through.
+ * another, so concurrent payouts of one user all see the same count and all get through. Between the
+ * two it spends DECISION_MS, as a decision that loads anything (the user's limits, a risk score) would:
+ * with only a round trip's gap the race is real but depends on how requests happen to arrive, and a
+ * sabotage must be caught every time, not on a lucky run.
  */
+const DECISION_MS = 5;
+
 export const checkInRedisNonAtomic: RedisVelocityCheck = async (redis, keys, payout, rules) => {
   const now = Date.now();
   const read = await redis
@@ -67,6 +72,7 @@ export const checkInRedisNonAtomic: RedisVelocityCheck = async (redis, keys, pay
   const sum = members.reduce((s, m) => s + Number(m.split(':')[0]), 0);
   const hold = judge({ count: members.length, sum, history }, payout, rules);
   if (hold) return hold;
+  await new Promise((resolve) => setTimeout(resolve, DECISION_MS));
   await redis
     .multi()
     .zadd(keys.window, now, payout.member)
