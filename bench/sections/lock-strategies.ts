@@ -77,6 +77,8 @@ async function runOne(ctx: BenchContext, strategy: Strategy | 'none', shape: Sha
   };
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 export const lockStrategiesSection: Section = {
   name: 'lock_strategies',
   title:
@@ -108,10 +110,10 @@ export const lockStrategiesSection: Section = {
       const all = runs.filter((r) => r.strategy === s);
       const committed = all.reduce((n, r) => n + r.transactions, 0);
       const stem = `lock_strategy_${s}`;
-      figures[`${stem}_hot_per_s`] = median(of('hot').map((r) => r.perS));
-      figures[`${stem}_spread_per_s`] = median(of('spread').map((r) => r.perS));
-      figures[`${stem}_hot_latency_ms_p99`] = median(of('hot').map((r) => r.latencyMsP99));
-      figures[`${stem}_spread_latency_ms_p99`] = median(of('spread').map((r) => r.latencyMsP99));
+      figures[`${stem}_hot_per_s`] = round3(median(of('hot').map((r) => r.perS)));
+      figures[`${stem}_spread_per_s`] = round3(median(of('spread').map((r) => r.perS)));
+      figures[`${stem}_hot_latency_ms_p99`] = round3(median(of('hot').map((r) => r.latencyMsP99)));
+      figures[`${stem}_spread_latency_ms_p99`] = round3(median(of('spread').map((r) => r.latencyMsP99)));
       figures[`${stem}_retries_per_1000`] =
         committed > 0 ? Math.round((all.reduce((n, r) => n + r.retries, 0) / committed) * 10_000) / 10 : 0;
       figures[`${stem}_aborts`] = all.reduce((n, r) => n + r.failed, 0);

@@ -142,6 +142,8 @@ export const PG_QUEUE_LEG_FIGURES = [
 ] as const;
 export const PG_QUEUE_LEGS: readonly Leg[] = ['bullmq', 'pg_queue'];
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 export const pgQueueSection: Section = {
   name: 'pg_queue',
   title: 'Postgres alone vs Postgres + Redis: the outbox worked off by BullMQ and by a SKIP LOCKED queue',
@@ -157,7 +159,7 @@ export const pgQueueSection: Section = {
     }
     const figures: Record<string, number> = {};
     const med = (leg: Leg, pick: (r: LegResult) => number) =>
-      median(legs.filter((r) => r.leg === leg).map(pick));
+      round3(median(legs.filter((r) => r.leg === leg).map(pick)));
     for (const leg of PG_QUEUE_LEGS) {
       figures[`${leg}_drain_per_s`] = med(leg, (r) => r.drainPerS);
       figures[`${leg}_cpu_ms_per_payout`] = med(leg, (r) => r.cpuMsPerPayout);
