@@ -6,7 +6,7 @@ export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--qui
   --rounds N     A/B rounds of baselines and measurements (default 3; --quick: 1)
   --duration S   seconds of each HTTP measurement (default 8; --quick: 2); pgbench baselines and the
                  idempotency pair run half as long
-  --quick        a smoke run of every section at small sizes, 2–3 minutes (not for quoting)
+  --quick        a smoke run of every section at small sizes, about 2 minutes (not for quoting)
   --only S,…     run only these sections (default all): api_path, idempotency, contention,
                  worker_concurrency, lock_strategies, indexes, currencies, pii, observability,
                  pg_queue, users_ramp
