@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+/** Every folder whose tests vitest runs. */
+const roots = ['service', 'harness', 'lib', 'stack', 'observability', 'bench'];
+
 export default defineConfig({
   test: {
     // Real processes get SIGKILLed in tests: a child process per file isolates that best.
@@ -8,20 +11,26 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
+        // The inner loop (`npm run test:unit`): tests beside the code, which start no PostgreSQL, Redis
+        // or other server program: stack/process.ts refuses to start one under FAULTLINE_NO_STACK.
         extends: true,
         test: {
-          name: 'main',
+          name: 'unit',
+          include: roots.map((r) => `${r}/**/*.test.ts`),
+          exclude: ['**/test/**', '**/node_modules/**'],
+          env: { FAULTLINE_NO_STACK: '1' },
+        },
+      },
+      {
+        // Tests in test/ folders: the service against the stack the global setup starts (PostgreSQL,
+        // both Redis servers, the bank), stacks of their own, and the system programs (Prometheus,
+        // promtool, docker-compose, Chromium).
+        extends: true,
+        test: {
+          name: 'integration',
           globalSetup: ['stack/vitest-global-setup.ts'],
-          include: [
-            'service/**/*.test.ts',
-            'stack/**/*.test.ts',
-            'scenarios/**/*.test.ts',
-            'chaos/**/*.test.ts',
-            'observability/**/*.test.ts',
-            'load/**/*.test.ts',
-            'bench/**/*.test.ts',
-          ],
-          exclude: ['bench/bench.test.ts'],
+          include: roots.map((r) => `${r}/test/**/*.test.ts`),
+          exclude: ['bench/test/**', '**/node_modules/**'],
         },
       },
       {
@@ -30,7 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'bench',
-          include: ['bench/bench.test.ts'],
+          include: ['bench/test/**/*.test.ts'],
           sequence: { groupOrder: 1 },
         },
       },

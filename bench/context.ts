@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { HttpTarget } from '../load/http-target.ts';
+import type { HttpTarget } from '../harness/load/http-target.ts';
 import type { BankClient } from '../service/bank/client.ts';
 import type { PayoutJobData } from '../service/queue/queues.ts';
 import type { ServiceHandle, Stack } from '../stack/index.ts';

@@ -8,7 +8,7 @@ import { PG_QUEUE_LEG_FIGURES, PG_QUEUE_LEGS } from './sections/pg-queue.ts';
 
 /**
  * Every figure and finding `npm run bench` writes with these options, by name: what `faultline explain`
- * may point at (scenarios/explain/items.test.ts checks every bench figure an item names against it).
+ * may point at (harness/explain/items.test.ts checks every bench figure an item names against it).
  * Where a section builds its names from a template, the template is repeated here; bench.test.ts checks
  * that a real `--quick` run writes every name this lists for its options, so a renamed figure breaks
  * that test rather than leaving explain pointing at nothing.

@@ -1,4 +1,4 @@
-import type { LatencySummary } from '../load/histogram.ts';
+import type { LatencySummary } from '../harness/load/histogram.ts';
 import { apiOpsUrls, type BenchContext, cpuMeter } from './context.ts';
 import { type WaitSample, WaitSampler, walDelta, walSnapshot } from './probes/postgres.ts';
 import { LockProbe } from './probes/service-metrics.ts';

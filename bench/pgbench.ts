@@ -3,7 +3,7 @@ import { accessSync, constants, readdirSync, readFileSync, rmSync } from 'node:f
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { LatencyHistogram, type LatencySummary } from '../load/histogram.ts';
+import { LatencyHistogram, type LatencySummary } from '../harness/load/histogram.ts';
 import { findPostgresBinaries, MissingBinaryError, onPath } from '../stack/binaries.ts';
 import type { PostgresHandle } from '../stack/index.ts';
 import { familyCpuMs } from './probes/cpu.ts';

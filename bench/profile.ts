@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { directClients } from '../scenarios/core/direct-clients.ts';
+import { directClients } from '../harness/client/direct-clients.ts';
 import { BankClient } from '../service/bank/client.ts';
 import { type ServiceHandle, startStack } from '../stack/index.ts';
 import { pidOfProfile, readProfile, summarizeProfile } from './cpu-profile.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type LoadResult, type RequestFn, runClosed } from '../load/generator.ts';
-import { type HttpTarget, httpOutcome } from '../load/http-target.ts';
+import { type LoadResult, type RequestFn, runClosed } from '../harness/load/generator.ts';
+import { type HttpTarget, httpOutcome } from '../harness/load/http-target.ts';
 import type { BenchContext } from './context.ts';
 import type { BenchUser } from './fixtures.ts';
 import type { LoadCounts, MeasureLimits } from './measure.ts';

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { repoRoot } from '../stack/service.ts';
 
 /**
- * The queries of the Grafana dashboards in grafana/dashboards/, and the check that each PromQL one
- * returns data from a real Prometheus (scripts/check-observability.ts) unless it is listed, with a
- * reason, in grafana/queries-allowed-empty.json.
+ * The queries of the Grafana dashboards in observability/grafana/dashboards/, and the check that each PromQL one
+ * returns data from a real Prometheus (observability/check.ts) unless it is listed, with a
+ * reason, in observability/grafana/queries-allowed-empty.json.
  */
 
-export const dashboardsDir = join(repoRoot, 'grafana', 'dashboards');
-export const allowedEmptyFile = join(repoRoot, 'grafana', 'queries-allowed-empty.json');
+export const dashboardsDir = join(repoRoot, 'observability', 'grafana', 'dashboards');
+export const allowedEmptyFile = join(repoRoot, 'observability', 'grafana', 'queries-allowed-empty.json');
 
 /** A dashboard as far as these checks read it. */
 export interface Dashboard {

@@ -16,7 +16,7 @@ import {
 
 const dashboards = loadDashboards();
 const provisioning = readFileSync(
-  join(repoRoot, 'grafana', 'provisioning', 'datasources', 'faultline.yml'),
+  join(repoRoot, 'observability', 'grafana', 'provisioning', 'datasources', 'faultline.yml'),
   'utf8',
 );
 /** The datasource uids provisioning creates (each `uid:` line of the datasources file). */

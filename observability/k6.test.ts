@@ -4,15 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../stack/service.ts';
 import { runTool } from './tools.ts';
 
-/** The k6 load scripts: type-checked against @types/k6 (k6/tsconfig.json), and free of Node modules. */
+/** The k6 load scripts: type-checked against @types/k6 (bench/k6/tsconfig.json), and free of Node modules. */
 
-const k6Dir = join(repoRoot, 'k6');
+const k6Dir = join(repoRoot, 'bench', 'k6');
 const scripts = readdirSync(k6Dir).filter((f) => f.endsWith('.ts'));
 
 describe('k6 scripts', () => {
   it('type-check against @types/k6', () => {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = runTool(process.execPath, [tsc, '--noEmit', '-p', 'k6']);
+    const r = runTool(process.execPath, [tsc, '--noEmit', '-p', 'bench/k6']);
     expect(r.status, r.output).toBe(0);
   });
 

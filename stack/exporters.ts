@@ -14,7 +14,12 @@ import { repoRoot } from './service.ts';
 const HOST = '127.0.0.1';
 
 /** The custom queries (transfers by status) that prometheus/ also mounts into the compose exporter. */
-export const postgresExporterQueries = join(repoRoot, 'prometheus', 'postgres-exporter-queries.yml');
+export const postgresExporterQueries = join(
+  repoRoot,
+  'observability',
+  'prometheus',
+  'postgres-exporter-queries.yml',
+);
 
 export interface ExporterHandle extends ProcessHandle {
   readonly port: number;

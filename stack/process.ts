@@ -110,6 +110,12 @@ function openLog(spec: ProcessSpec): number {
 }
 
 function spawnLogged(spec: ProcessSpec): ChildProcess {
+  // vitest's unit project sets it: a test there that reaches for a server belongs in a test/ folder.
+  if (process.env.FAULTLINE_NO_STACK) {
+    throw new Error(
+      `${spec.name}: the unit tests start no server program; move this test into a test/ folder`,
+    );
+  }
   const fd = openLog(spec);
   try {
     return spawn(spec.command, spec.args, {

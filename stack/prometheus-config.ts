@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { repoRoot } from './service.ts';
 
 /** The alert rules every Prometheus of ours loads: the compose one and the native one. */
-export const rulesGlob = join(repoRoot, 'prometheus', 'rules', '*.yml');
+export const rulesGlob = join(repoRoot, 'observability', 'prometheus', 'rules', '*.yml');
 
 export interface NativeConfigOptions {
   /** Directory of file_sd target files, one per running stack (see scrape-targets.ts). */
@@ -17,7 +17,7 @@ export interface NativeConfigOptions {
 
 /**
  * The native Prometheus's config, as a plain object; JSON is valid YAML, so it is written as JSON.
- * Same job names and labels as prometheus/prometheus.yml, with targets found through file_sd: each
+ * Same job names and labels as observability/prometheus/prometheus.yml, with targets found through file_sd: each
  * native stack writes its own target file, and disappears from it when it stops.
  */
 export function nativePrometheusConfig(opts: NativeConfigOptions): Record<string, unknown> {
@@ -27,7 +27,7 @@ export function nativePrometheusConfig(opts: NativeConfigOptions): Record<string
     rule_files: [rulesGlob],
     scrape_configs: [
       { job_name: 'prometheus', static_configs: [{ targets: [opts.self] }] },
-      // Keeps the pushed job/scenario/sabotage labels (see prometheus/prometheus.yml).
+      // Keeps the pushed job/scenario/sabotage labels (see observability/prometheus/prometheus.yml).
       { job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: [opts.pushgateway] }] },
       {
         // Each target group sets its own job label (api, worker, postgres, redis, …).

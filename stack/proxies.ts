@@ -32,7 +32,7 @@ export interface Proxies {
 }
 
 /**
- * Starts toxiproxy (the real `toxiproxy-server` when it is on PATH, else ours from chaos/toxiproxy)
+ * Starts toxiproxy (the real `toxiproxy-server` when it is on PATH, else ours from harness/chaos/toxiproxy)
  * and creates a proxy per dependency, each listening on a free loopback port.
  */
 export async function startProxies(opts: {
@@ -48,7 +48,7 @@ export async function startProxies(opts: {
     command: real ?? process.execPath,
     args: real
       ? ['-host', HOST, '-port', String(port)]
-      : ['--import', 'tsx', 'chaos/toxiproxy/main.ts', '--host', HOST, '--port', String(port)],
+      : ['--import', 'tsx', 'harness/chaos/toxiproxy/main.ts', '--host', HOST, '--port', String(port)],
     logFile: join(opts.dir, 'logs', 'toxiproxy.log'),
     cwd: repoRoot,
     port,

@@ -7,7 +7,7 @@ import {
   quantile,
   scrape,
   valueIn,
-} from '../../scenarios/core/metrics-scrape.ts';
+} from '../../harness/client/metrics-scrape.ts';
 import { histogramDelta } from './service-metrics.ts';
 
 /**

@@ -4,7 +4,7 @@ import {
   scrape,
   scrapeHistogram,
   scrapeValue,
-} from '../../scenarios/core/metrics-scrape.ts';
+} from '../../harness/client/metrics-scrape.ts';
 
 /** Figures a window reads from the roles' /metrics (always at their opsUrl; CONTRACTS §2). */
 

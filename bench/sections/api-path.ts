@@ -1,4 +1,4 @@
-import { HttpTarget } from '../../load/http-target.ts';
+import { HttpTarget } from '../../harness/load/http-target.ts';
 import { type Measurement, type MeasureResult, observe } from '../measure.ts';
 import { PGBENCH_WORKLOADS, type PgbenchWorkload } from '../pgbench.ts';
 import type { RatioDef } from '../rounds.ts';

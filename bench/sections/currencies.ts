@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { runClosed } from '../../load/generator.ts';
-import { httpOutcome } from '../../load/http-target.ts';
+import { runClosed } from '../../harness/load/generator.ts';
+import { httpOutcome } from '../../harness/load/http-target.ts';
 import { CURRENCY_EXPONENTS } from '../../service/money/currencies.ts';
 import type { BenchContext } from '../context.ts';
 import { FUNDING, seedUsers } from '../fixtures.ts';

@@ -1,5 +1,5 @@
-import { runClosed } from '../../load/generator.ts';
-import { HttpTarget, httpOutcome } from '../../load/http-target.ts';
+import { runClosed } from '../../harness/load/generator.ts';
+import { HttpTarget, httpOutcome } from '../../harness/load/http-target.ts';
 import { type BenchContext, cpuMeter } from '../context.ts';
 import { createPendingPayouts } from '../fixtures.ts';
 import { bankCallTotals } from '../probes/service-metrics.ts';

@@ -1,4 +1,4 @@
-import { runClosed } from '../../load/generator.ts';
+import { runClosed } from '../../harness/load/generator.ts';
 import { type Measurement, observe } from '../measure.ts';
 import type { Section } from '../section.ts';
 import { countsOf, keyStem, postTransfer } from '../workloads.ts';

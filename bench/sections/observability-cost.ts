@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runClosed } from '../../load/generator.ts';
-import { valueIn } from '../../scenarios/core/metrics-scrape.ts';
+import { valueIn } from '../../harness/client/metrics-scrape.ts';
+import { runClosed } from '../../harness/load/generator.ts';
 import type { Role } from '../../service/roles.ts';
 import { MissingBinaryError } from '../../stack/binaries.ts';
 import type { ServiceHandle } from '../../stack/index.ts';

@@ -1,5 +1,5 @@
-import { runOpen } from '../../load/generator.ts';
-import { constantRate } from '../../load/schedule.ts';
+import { runOpen } from '../../harness/load/generator.ts';
+import { constantRate } from '../../harness/load/schedule.ts';
 import { type BenchContext, cpuMeter } from '../context.ts';
 import { createPendingPayouts } from '../fixtures.ts';
 import { PgQueueConsumer } from '../pg-queue-consumer.ts';

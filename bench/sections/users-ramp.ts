@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { type LoadResult, runOpen, type StageResult } from '../../load/generator.ts';
-import { HttpTarget } from '../../load/http-target.ts';
-import type { ArrivalPlan } from '../../load/schedule.ts';
+import { type LoadResult, runOpen, type StageResult } from '../../harness/load/generator.ts';
+import { HttpTarget } from '../../harness/load/http-target.ts';
+import type { ArrivalPlan } from '../../harness/load/schedule.ts';
 import { cpuMeter } from '../context.ts';
 import { crossings, firstLimitFinding, LIMITS, type StageSignals } from '../first-limit.ts';
 import { seedUsers } from '../fixtures.ts';

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BankClient, BankRejected, BankUnavailable } from './client.ts';
-import { FaultDice, faultsInput, mulberry32 } from './faults.ts';
+import { FaultDice, faultsInput } from './faults.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 describe('fault dice', () => {
-  it('mulberry32 gives the same sequence for the same seed and another for another seed', () => {
-    const draw = (seed: number) => Array.from({ length: 5 }, mulberry32(seed));
-    expect(draw(7)).toEqual(draw(7));
-    expect(draw(7)).not.toEqual(draw(8));
-    for (const x of draw(7)) expect(x).toSatisfy((v: number) => v >= 0 && v < 1);
-  });
-
   it('rolls the same faults after a reseed with the same seed', () => {
     const dice = new FaultDice(1);
     const config = faultsInput.parse({ seed: 42, errorRate: 0.3, timeoutRate: 0.3, declineRate: 0.5 });

@@ -38,15 +38,14 @@ describe('bank lifecycle', () => {
   });
 
   it('stops promptly while a timeout fault holds a request, which then gets 504', async () => {
-    const bank = await startTestBank({ dataDir: dir, timeoutHoldMs: 60_000 });
+    // A hold far beyond the test's timeout: stop() returning at all shows it did not wait for it.
+    const bank = await startTestBank({ dataDir: dir, timeoutHoldMs: 600_000 });
     await bank.client.setFaults({ timeoutRate: 1 });
     const patient = new BankClient({ baseUrl: bank.url, timeoutMs: 30_000 });
     const held = patient.charge(order).catch((err: unknown) => err);
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const started = Date.now();
     await bank.stop();
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(await held).toMatchObject({ name: 'BankUnavailable', reason: 'timeout' });
   });
 

@@ -8,7 +8,8 @@ describe('listen(…).close()', () => {
       await new Promise((r) => setTimeout(r, 50));
       return c.text('ok');
     });
-    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    // A cut so late that close() finishing at all shows it closed each connection between two requests.
+    const server = await listen(app, { host: '127.0.0.1', port: 0, drainMs: 600_000 });
     const answers: number[] = [];
     let stop = false;
     // Back to back on kept-alive connections (fetch's default), as busy clients do.
@@ -21,14 +22,10 @@ describe('listen(…).close()', () => {
       }
     });
     await new Promise((r) => setTimeout(r, 300));
-    const started = Date.now();
     await server.close();
-    const tookMs = Date.now() - started;
     stop = true;
     await Promise.all(clients);
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.every((s) => s === 200)).toBe(true);
-    // Well before the hard cut after 10 s: the connection was closed between two requests.
-    expect(tookMs).toBeLessThan(5_000);
   });
 });

@@ -3,7 +3,7 @@ import { serve as honoServe } from '@hono/node-server';
 
 /** How often a closing server closes the connections that went idle since. */
 const SWEEP_MS = 50;
-/** A closing server waits this long for in-flight requests, then cuts every connection left. */
+/** By default a closing server waits this long for in-flight requests, then cuts every connection left. */
 const DRAIN_MS = 10_000;
 
 export interface HttpServer {
@@ -14,7 +14,7 @@ export interface HttpServer {
 /** Starts a Hono app on host:port; rejects with a clear message when the port cannot be bound. */
 export function listen(
   app: { fetch: (req: Request) => Response | Promise<Response> },
-  opts: { host: string; port: number },
+  opts: { host: string; port: number; drainMs?: number },
 ): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
     const server = honoServe(
@@ -28,10 +28,10 @@ export function listen(
               if (!('closeIdleConnections' in server)) return;
               // close() waits for every open connection, and a client that keeps a kept-alive one busy
               // would hold it open for ever (found by the deploy-drain scenario): close each connection
-              // the moment it is idle between two requests, and cut what is left after DRAIN_MS.
+              // the moment it is idle between two requests, and cut what is left after drainMs.
               server.closeIdleConnections();
               const sweep = setInterval(() => server.closeIdleConnections(), SWEEP_MS);
-              const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+              const cut = setTimeout(() => server.closeAllConnections(), opts.drainMs ?? DRAIN_MS);
               server.once('close', () => {
                 clearInterval(sweep);
                 clearTimeout(cut);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { TcpProxy } from '../../chaos/toxiproxy/proxy.ts';
+import { TcpProxy } from '../../harness/chaos/toxiproxy/proxy.ts';
 import { createUser } from '../accounts/accounts-repo.ts';
 import { CacheLink } from '../cache/cache-link.ts';
 import { createCacheRedis } from '../cache/cache-redis.ts';

@@ -1,7 +1,7 @@
 import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cut } from '../../chaos/network-faults.ts';
-import { startToxiproxyServer, type ToxiproxyServer } from '../../chaos/toxiproxy/server.ts';
+import { cut } from '../../harness/chaos/network-faults.ts';
+import { startToxiproxyServer, type ToxiproxyServer } from '../../harness/chaos/toxiproxy/server.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
 import { freePort } from '../../stack/ports.ts';
 import { startRole, type TestEnv, testEnv } from './harness.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { scrapeValue } from '../../scenarios/core/metrics-scrape.ts';
+import { scrapeValue } from '../../harness/client/metrics-scrape.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
 import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { DEAD_LETTER_QUEUE, PAYOUTS_QUEUE, payoutJobOptions } from '../queue/queues.ts';

@@ -1,0 +1,141 @@
+import { appendFileSync } from 'node:fs';
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import { type Histogram, scrapeHistogram } from '../client/metrics-scrape.ts';
+
+/**
+ * One line of samples.jsonl: what the service looked like at `t`. A part is null when its source did not
+ * answer in time (an API down, Postgres crashed, the queue Redis cut): a gap, never a made-up zero.
+ */
+export interface Sample {
+  /** Milliseconds since the run started, like the history's times and the fault windows. */
+  t: number;
+  /** account_lock_wait_seconds summed over every running API process, cumulative since it started. */
+  lockWait: { buckets: Array<[number, number]>; count: number; sum: number } | null;
+  /** The payout queue by state, read from the queue Redis directly. */
+  queue: { waiting: number; active: number; delayed: number } | null;
+  /** Transfers debited but neither settled nor refunded yet, and their amount (minor units). */
+  inFlight: { transfers: number; amountCents: number } | null;
+  /** How long taking this sample took (ms): the sampler's own cost, shown so it can be judged. */
+  costMs: number;
+}
+
+export interface SamplerSources {
+  /** The run's clock (the recorder's `now`). */
+  now: () => number;
+  /** Base URLs of the running API processes' /metrics (their opsUrl, CONTRACTS §2). */
+  apiOpsUrls: () => string[];
+  queue: Pick<Queue, 'getJobCounts'>;
+  db: Pick<pg.Pool, 'query'>;
+}
+
+export interface Sampler {
+  /** The newest sample, for live displays (a demo's narrator). */
+  readonly latest: Sample | null;
+  /** Stops sampling, after the sample in progress is written. */
+  stop(): Promise<void>;
+}
+
+/** How long one source may take before its part of the sample is left empty. */
+const SOURCE_TIMEOUT_MS = 900;
+
+const IN_FLIGHT_SQL = `SELECT count(*)::int AS transfers, coalesce(sum(amount), 0)::bigint AS "amountCents"
+  FROM bank_transfers WHERE status IN ('PENDING', 'PROCESSING', 'MANUAL_REVIEW')`;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function lockWait(urls: string[]): Promise<Sample['lockWait']> {
+  const parts = await Promise.allSettled(
+    urls.map((u) => withTimeout(scrapeHistogram([u], 'account_lock_wait_seconds'), SOURCE_TIMEOUT_MS)),
+  );
+  const answered = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  if (answered.length === 0) return null;
+  const byLe = new Map<number, number>();
+  let count = 0;
+  let sum = 0;
+  for (const h of answered) {
+    count += h.count;
+    sum += h.sum;
+    // The +Inf bucket equals count; JSON cannot hold Infinity, so it is left out.
+    for (const b of h.buckets) if (Number.isFinite(b.le)) byLe.set(b.le, (byLe.get(b.le) ?? 0) + b.count);
+  }
+  return { buckets: [...byLe].sort((a, b) => a[0] - b[0]), count, sum };
+}
+
+/** A sampled histogram back as a Histogram (with its +Inf bucket) for quantile(). */
+export function sampledHistogram(h: NonNullable<Sample['lockWait']>): Histogram {
+  return {
+    buckets: [
+      ...h.buckets.map(([le, count]) => ({ le, count })),
+      { le: Number.POSITIVE_INFINITY, count: h.count },
+    ],
+    count: h.count,
+    sum: h.sum,
+  };
+}
+
+/** Takes one sample: every source at once, each bounded by SOURCE_TIMEOUT_MS. */
+export async function takeSample(src: SamplerSources): Promise<Sample> {
+  const started = performance.now();
+  const t = src.now();
+  const [lock, queue, inFlight] = await Promise.allSettled([
+    lockWait(src.apiOpsUrls()),
+    withTimeout(src.queue.getJobCounts('waiting', 'active', 'delayed'), SOURCE_TIMEOUT_MS),
+    withTimeout(src.db.query<{ transfers: number; amountCents: number }>(IN_FLIGHT_SQL), SOURCE_TIMEOUT_MS),
+  ]);
+  const counts = queue.status === 'fulfilled' ? queue.value : null;
+  const row = inFlight.status === 'fulfilled' ? inFlight.value.rows[0] : undefined;
+  return {
+    t: Math.round(t),
+    lockWait: lock.status === 'fulfilled' ? lock.value : null,
+    queue: counts
+      ? { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0 }
+      : null,
+    inFlight: row ? { transfers: row.transfers, amountCents: Number(row.amountCents) } : null,
+    costMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * Samples the service once every `intervalMs` into `file` (JSON lines), for the report's timelines. One
+ * sample at a time: a slow one delays the next rather than piling up, so on 2 cores it stays a small,
+ * bounded cost (one /metrics scrape per API process, one queue count, one SQL count of open transfers).
+ */
+export function startSampler(src: SamplerSources, file: string, { intervalMs = 1_000 } = {}): Sampler {
+  let latest: Sample | null = null;
+  let stopped = false;
+  let pause: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  const loop = (async () => {
+    // On a fixed schedule, so timer lag on a busy machine does not stretch the interval.
+    let next = Date.now();
+    while (!stopped) {
+      const sample = await takeSample(src);
+      latest = sample;
+      appendFileSync(file, `${JSON.stringify(sample)}\n`);
+      if (stopped) break;
+      next = Math.max(next + intervalMs, Date.now());
+      await new Promise<void>((resolve) => {
+        pause = { timer: setTimeout(resolve, next - Date.now()), resolve };
+      });
+    }
+  })();
+  return {
+    get latest() {
+      return latest;
+    },
+    async stop() {
+      stopped = true;
+      if (pause) {
+        clearTimeout(pause.timer);
+        pause.resolve();
+      }
+      await loop;
+    },
+  };
+}

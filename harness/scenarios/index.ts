@@ -1,0 +1,37 @@
+import type { Scenario } from '../runner/scenario.ts';
+import { balanceHammer } from './balance-hammer.ts';
+import { bankPartition } from './bank-partition.ts';
+import { cacheStampede } from './cache-stampede.ts';
+import { deadlock } from './deadlock.ts';
+import { deployDrain } from './deploy-drain.ts';
+import { doubleDebit } from './double-debit.ts';
+import { fraudBurst } from './fraud-burst.ts';
+import { lossyBank } from './lossy-bank.ts';
+import { poisonJob } from './poison-job.ts';
+import { postgresCrash } from './postgres-crash.ts';
+import { reconFlood } from './recon-flood.ts';
+import { redisCrash } from './redis-crash.ts';
+import { redisCut } from './redis-cut.ts';
+import { redisOom } from './redis-oom.ts';
+import { workerKill } from './worker-kill.ts';
+
+/** Every scenario, in the order the default suite runs them. */
+export const scenarios: Scenario[] = [
+  doubleDebit,
+  workerKill,
+  redisCut,
+  redisCrash,
+  postgresCrash,
+  reconFlood,
+  cacheStampede,
+  balanceHammer,
+  redisOom,
+  lossyBank,
+  bankPartition,
+  deadlock,
+  poisonJob,
+  deployDrain,
+  fraudBurst,
+];
+
+export const DEFAULT_SUITE = scenarios.map((s) => s.name);
