@@ -1,4 +1,4 @@
-import type { Outcome } from '../runner/recorder.ts';
+import type { Outcome } from '../core/history.ts';
 
 /** HTTP answers that certainly changed nothing (documented as such by the service's error codes). */
 const DEFINITE_FAILURES = new Set([

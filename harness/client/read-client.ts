@@ -1,4 +1,4 @@
-import type { Outcome } from '../runner/recorder.ts';
+import type { Outcome } from '../core/history.ts';
 
 /** Headers the checkers read from rate-limited routes. */
 const RECORDED_HEADERS = ['retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'];

@@ -32,3 +32,10 @@ export interface Completed {
   completedAt: number | null;
   error?: string;
 }
+
+/** The outcome a client gives an operation: ok (happened), fail (certainly did not), info (unknown). */
+export interface Outcome {
+  type: 'ok' | 'fail' | 'info';
+  value: unknown;
+  error?: string;
+}

@@ -7,7 +7,8 @@ import { quantile } from '../client/metrics-scrape.ts';
 import { formatFigureValue } from '../report/figure-format.ts';
 import { formatClock, formatCount } from '../report/format.ts';
 import type { ProgressSink, ProgressSnapshot } from '../report/terminal.ts';
-import { type Sample, sampledHistogram } from '../runner/sampler.ts';
+import type { Sample } from '../core/sample.ts';
+import { sampledHistogram } from '../runner/sampler.ts';
 import type { Demo } from './demos.ts';
 
 /** Lock wait p99 (ms) between two samples, or null when no lock was waited for in between. */

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Sample } from '../runner/sampler.ts';
+import type { Sample } from '../core/sample.ts';
 import { SAMPLES_FILE } from './result.ts';
 
 /** The samples of a run directory, oldest first; [] when it has none (an older run, or no stack). */

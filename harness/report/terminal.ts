@@ -1,5 +1,5 @@
 import { dirname, relative } from 'node:path';
-import type { Sample } from '../runner/sampler.ts';
+import type { Sample } from '../core/sample.ts';
 import { formatFigure } from './figure-format.ts';
 import { formatClock, formatCount, formatDuration } from './format.ts';
 import { REPORT_FILE, RESULT_FILE, type ScenarioResult } from './result.ts';

@@ -1,12 +1,5 @@
-import type { Op } from '../core/history.ts';
+import type { Op, Outcome } from '../core/history.ts';
 import type { HistoryWriter } from '../report/history-file.ts';
-
-/** The outcome a client gives an operation: ok (happened), fail (certainly did not), info (unknown). */
-export interface Outcome {
-  type: 'ok' | 'fail' | 'info';
-  value: unknown;
-  error?: string;
-}
 
 /**
  * Appends every operation to the history, in memory (for the checkers) and to history.jsonl as it

@@ -3,7 +3,7 @@ import { complete, unknownsResolved } from '../checkers/index.ts';
 import { limitedCleanly } from '../checkers/limited-cleanly.ts';
 import { queriesBounded } from '../checkers/queries-bounded.ts';
 import { rateLimitHeld } from '../checkers/rate-limit-held.ts';
-import { gatherLookups } from '../client/final-state.ts';
+import { gatherLookups } from '../runner/final-state.ts';
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import { ReadClient } from '../client/read-client.ts';
 import type { Scenario } from '../runner/scenario.ts';

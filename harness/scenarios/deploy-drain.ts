@@ -12,8 +12,8 @@ import {
 } from '../checkers/drain.ts';
 import { complete } from '../checkers/index.ts';
 import { ApiClient } from '../client/api-client.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
-import { activeJobsOf } from '../client/queue-probes.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { activeJobsOf } from '../runner/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { isDefinite, sleep, standardChecks, stateFigures } from '../runner/workload.ts';

@@ -1,6 +1,6 @@
 import { complete, exactDebits, noSecondEffect, replaysMatch } from '../checkers/index.ts';
 import { keyReuseRefused, keysScopedPerUser } from '../checkers/key-scope.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario } from '../runner/scenario.ts';
 import { fundedAccounts } from '../runner/setup.ts';
 import {

@@ -8,7 +8,7 @@ import {
   reviewsResolved,
 } from '../checkers/fraud-holds.ts';
 import { complete } from '../checkers/index.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { between, type PayoutRequest, payoutOp, sleep, standardChecks } from '../runner/workload.ts';

@@ -3,7 +3,7 @@ import type { Faults } from '../../service/bank/client.ts';
 import { bankFaults } from '../chaos/bank-faults.ts';
 import { hitsAcross } from '../chaos/evidence.ts';
 import { complete } from '../checkers/index.ts';
-import { gatherFinalState, settle, terminalTimes } from '../client/final-state.ts';
+import { gatherFinalState, settle, terminalTimes } from '../runner/final-state.ts';
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';

@@ -14,8 +14,8 @@ import {
   poisonDeadLettered,
   replaySettledOnce,
 } from '../checkers/poison.ts';
-import { gatherFinalState, settle, terminalTimes } from '../client/final-state.ts';
-import { deadLetters } from '../client/queue-probes.ts';
+import { gatherFinalState, settle, terminalTimes } from '../runner/final-state.ts';
+import { deadLetters } from '../runner/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts, seedStuck } from '../runner/setup.ts';
 import { payoutOp, sleep, standardChecks } from '../runner/workload.ts';

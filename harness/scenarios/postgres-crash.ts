@@ -1,7 +1,7 @@
 import { opsInFlight } from '../chaos/evidence.ts';
 import { crashPostgres } from '../chaos/process-faults.ts';
 import { complete, noSecondEffect } from '../checkers/index.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario } from '../runner/scenario.ts';
 import { fundedAccounts } from '../runner/setup.ts';
 import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';

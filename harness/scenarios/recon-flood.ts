@@ -2,7 +2,7 @@ import { hitsAcross } from '../chaos/evidence.ts';
 import { pause } from '../chaos/process-faults.ts';
 import { complete, reconBound } from '../checkers/index.ts';
 import type { QueueSample } from '../checkers/recon-bound.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario } from '../runner/scenario.ts';
 import { fundedAccounts, inParallel, seedStuck } from '../runner/setup.ts';
 import { sleep, standardChecks, stateFigures } from '../runner/workload.ts';

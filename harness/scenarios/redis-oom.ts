@@ -10,7 +10,7 @@ import {
   type QueueAtLimit,
   queueRefusedCleanly,
 } from '../checkers/oom.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import { ReadClient } from '../client/read-client.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';

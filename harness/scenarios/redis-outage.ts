@@ -3,7 +3,7 @@ import type { Fault } from '../chaos/nemesis.ts';
 import { complete } from '../checkers/index.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
 import { readsAnswered } from '../checkers/reads-answered.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import { ReadClient } from '../client/read-client.ts';
 import type { CheckResult } from '../core/check-result.ts';
 import type { Completed } from '../core/history.ts';

@@ -1,7 +1,7 @@
 import type { ServiceHandle } from '../../stack/index.ts';
 import { complete } from '../checkers/index.ts';
-import { gatherFinalState, settle } from '../client/final-state.ts';
-import { killWorker } from '../client/queue-probes.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { killWorker } from '../runner/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { between, payoutUntilDefinite, sleep, standardChecks, stateFigures } from '../runner/workload.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { op } from '../../checkers/test-fixtures.ts';
-import type { Sample } from '../../runner/sampler.ts';
+import type { Sample } from '../../core/sample.ts';
 import { buildTimelines, hasData } from './timelines.ts';
 
 const sample = (t: number, lockCount: number, fastCount: number, extra: Partial<Sample> = {}): Sample => ({

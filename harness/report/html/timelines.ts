@@ -7,7 +7,8 @@
 import { quantile } from '../../client/metrics-scrape.ts';
 import type { FaultWindow } from '../../core/fault-window.ts';
 import type { Completed } from '../../core/history.ts';
-import { type Sample, sampledHistogram } from '../../runner/sampler.ts';
+import type { Sample } from '../../core/sample.ts';
+import { sampledHistogram } from '../../runner/sampler.ts';
 
 export interface Series {
   label: string;

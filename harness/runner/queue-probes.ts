@@ -6,7 +6,7 @@ import type { ProcessHandle } from '../../stack/index.ts';
 import { hitsBefore } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { kill } from '../chaos/process-faults.ts';
-import type { ScenarioContext } from '../runner/scenario.ts';
+import type { ScenarioContext } from './scenario.ts';
 
 /** Ids of the payout jobs a worker process holds right now (BullMQ stamps each with its worker's name). */
 export async function activeJobsOf(queue: Queue<PayoutJobData>, worker: ProcessHandle): Promise<string[]> {

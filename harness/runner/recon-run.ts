@@ -1,6 +1,6 @@
 import type { ServiceHandle } from '../../stack/index.ts';
-import type { Outcome } from '../runner/recorder.ts';
-import type { ScenarioContext } from '../runner/scenario.ts';
+import type { Outcome } from '../core/history.ts';
+import type { ScenarioContext } from './scenario.ts';
 
 /** What POST /recon/run answers: the run's summary (service/recon/reconcile.ts ReconSummary). */
 export type ReconRunSummary = Record<string, number | boolean>;

@@ -1,7 +1,7 @@
 import { type FinalState, toFinalCharge } from '../checkers/final-state.ts';
 import { complete } from '../checkers/pair.ts';
 import type { Lookups } from '../checkers/unknowns-resolved.ts';
-import type { ScenarioContext } from '../runner/scenario.ts';
+import type { ScenarioContext } from './scenario.ts';
 
 /** Reads the final state from Postgres, the bank and the queue (directly, never through a proxy). */
 export async function gatherFinalState(ctx: ScenarioContext): Promise<FinalState> {
