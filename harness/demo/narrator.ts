@@ -4,10 +4,10 @@
  * numbers: operations by outcome, queue depth, money in flight, row-lock wait.
  */
 import { quantile } from '../client/metrics-scrape.ts';
+import type { Sample } from '../core/sample.ts';
 import { formatFigureValue } from '../report/figure-format.ts';
 import { formatClock, formatCount } from '../report/format.ts';
 import type { ProgressSink, ProgressSnapshot } from '../report/terminal.ts';
-import type { Sample } from '../core/sample.ts';
 import { sampledHistogram } from '../runner/sampler.ts';
 import type { Demo } from './demos.ts';
 

@@ -1,8 +1,8 @@
 import { appendFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import type { Sample } from '../core/sample.ts';
 import { type Histogram, scrapeHistogram } from '../client/metrics-scrape.ts';
+import type { Sample } from '../core/sample.ts';
 
 export interface SamplerSources {
   /** The run's clock (the recorder's `now`). */

@@ -1,6 +1,6 @@
+import type { Outcome } from '../core/history.ts';
 import { type ArrivalRecord, type LoadResult, runOpen } from '../load/generator.ts';
 import { constantRate } from '../load/schedule.ts';
-import type { Outcome } from '../core/history.ts';
 import type { ScenarioContext } from './scenario.ts';
 import type { FundedAccount } from './setup.ts';
 import { payoutOp, payoutUntilDefinite } from './workload.ts';

@@ -13,8 +13,7 @@ import {
 } from '../checkers/index.ts';
 import { maxBound, quantile, scrapeHistogram } from '../client/metrics-scrape.ts';
 import type { CheckResult } from '../core/check-result.ts';
-import type { Completed } from '../core/history.ts';
-import type { Outcome } from '../core/history.ts';
+import type { Completed, Outcome } from '../core/history.ts';
 import type { ScenarioContext } from './scenario.ts';
 import type { FundedAccount } from './setup.ts';
 

@@ -9,9 +9,9 @@ import { complete, unknownsResolved } from '../checkers/index.ts';
 import { type ExpiryRound, loadsPerExpiry } from '../checkers/loads-per-expiry.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
 import { readsAnswered } from '../checkers/reads-answered.ts';
-import { gatherLookups } from '../runner/final-state.ts';
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import { ReadClient } from '../client/read-client.ts';
+import { gatherLookups } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { sleep } from '../runner/workload.ts';
 

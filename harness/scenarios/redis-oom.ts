@@ -10,9 +10,9 @@ import {
   type QueueAtLimit,
   queueRefusedCleanly,
 } from '../checkers/oom.ts';
-import { gatherFinalState, settle } from '../runner/final-state.ts';
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import { ReadClient } from '../client/read-client.ts';
+import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
