@@ -1,5 +1,5 @@
 // Steady payouts: a constant arrival rate of small payouts spread over the accounts — the everyday load,
-// and the load the scenarios keep up while they break things (scenarios/core/steady-payouts.ts, the
+// and the load the scenarios keep up while they break things (harness/runner/steady-payouts.ts, the
 // generator's constantRate). Shows throughput and latency of the money path (debit + outbox in one round
 // trip) when nothing is broken. Passes while p99 stays under 500 ms and under 1% of requests fail.
 //

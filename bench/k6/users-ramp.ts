@@ -1,4 +1,4 @@
-// Many distinct users (the bench's users ramp, General Q3): payouts in an arrival rate that rises 30 %
+// Many distinct users (the bench's users ramp, general-3): payouts in an arrival rate that rises 30 %
 // every stage, each arrival the next user in turn with its own API key and account, until p99 passes
 // 500 ms or more than 0.1 % fail — then k6 stops, as the bench does. The last stage that held is the
 // knee. Seed the users first (USERS_FILE: `npx tsx bench/seed-users.ts --count 10000`).
