@@ -15,6 +15,7 @@ import {
   payoutJobId,
   payoutJobOptions,
   producerConnection,
+  reconnectDelayMs,
 } from '../queue/queues.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 import { OutboxHint, outboxHintChannel } from '../relay/outbox-hint.ts';
@@ -37,6 +38,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
   });
   redisQueue.on('error', () => {});

@@ -80,7 +80,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   };
 }
 
-const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed', 'paused'] as const;
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 /** Queue depth by state, read from Redis at scrape time. */
 function registerQueueGauge(queues: Pick<Queue, 'name' | 'getJobCounts'>[]) {
