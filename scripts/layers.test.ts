@@ -16,7 +16,11 @@ const UPPER_HARNESS = [
   'harness/cli.ts',
 ];
 const FORBIDDEN: Record<string, string[]> = {
-  'lib/': ['harness/', 'service/', 'stack/', 'bench/', 'observability/', 'scripts/'],
+  'lib/': ['harness/', 'service/', 'stack/', 'bench/', 'observability/', 'scripts/', 'contract/', 'fakes/'],
+  // What the harness and a target agree on: both import it, it imports neither.
+  'contract/': ['harness/', 'service/', 'stack/', 'bench/', 'observability/', 'scripts/', 'fakes/', 'lib/'],
+  // Fakes of the outside world: the harness owns them, the service never sees their code.
+  'fakes/': ['harness/', 'service/', 'stack/', 'bench/', 'observability/', 'scripts/'],
   'harness/core/': [
     ...UPPER_HARNESS,
     'harness/client/',
@@ -46,7 +50,7 @@ const FORBIDDEN: Record<string, string[]> = {
     'bench/',
   ],
   'harness/client/': [...UPPER_HARNESS, 'bench/'],
-  'service/': ['harness/', 'stack/', 'bench/', 'observability/', 'scripts/'],
+  'service/': ['harness/', 'stack/', 'bench/', 'observability/', 'scripts/', 'fakes/'],
   'stack/': ['harness/', 'bench/'],
 };
 

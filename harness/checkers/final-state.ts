@@ -1,4 +1,4 @@
-import type { Charge } from '../../service/bank/charge.ts';
+import type { Charge } from '../../contract/bank.ts';
 
 /** Where a transfer ended: SETTLED and FAILED are terminal, the others mean work was left behind. */
 export type TransferStatus = 'PENDING' | 'PROCESSING' | 'SETTLED' | 'FAILED' | 'MANUAL_REVIEW';

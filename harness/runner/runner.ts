@@ -1,7 +1,7 @@
 import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { BankControl } from '../../fakes/bank/client.ts';
 import { mulberry32 } from '../../lib/prng.ts';
-import { BankClient } from '../../service/bank/client.ts';
 import type { Sabotage } from '../../service/config.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../../service/fraud/rules.ts';
 import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
@@ -134,7 +134,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       recorder,
       nemesis,
       api: new ApiClient((stack.api ?? { url: '' }).url),
-      bank: new BankClient({
+      bank: new BankControl({
         baseUrl: (stack.bank ?? { url: '' }).url,
         timeoutMs: 10_000,
         ...(info.secrets.bankSigningKeyFile

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import type { BankClient } from '../../service/bank/client.ts';
+import type { BankControl } from '../../fakes/bank/client.ts';
 import type { Sabotage } from '../../service/config.ts';
 import type { PayoutJobData } from '../../service/queue/queues.ts';
 import type { Proxies, Stack } from '../../stack/index.ts';
@@ -33,7 +33,7 @@ export interface ScenarioContext {
   recorder: Recorder;
   nemesis: Nemesis;
   api: ApiClient;
-  bank: BankClient;
+  bank: BankControl;
   /** Direct connection to Postgres (not through a proxy), for set-up and the final state. */
   db: pg.Pool;
   /** The payout queue, read directly (not through a proxy). */

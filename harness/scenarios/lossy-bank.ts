@@ -1,5 +1,5 @@
+import type { Faults } from '../../fakes/bank/client.ts';
 import { percentile } from '../../lib/percentile.ts';
-import type { Faults } from '../../service/bank/client.ts';
 import { bankFaults } from '../chaos/bank-faults.ts';
 import { hitsAcross } from '../chaos/evidence.ts';
 import { complete } from '../checkers/index.ts';

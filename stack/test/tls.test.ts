@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BankClient } from '../../service/bank/client.ts';
+import { BankControl } from '../../fakes/bank/client.ts';
 import { onPath } from '../binaries.ts';
 import { redisClientOptions, type Stack, type StackInfo, startStack } from '../index.ts';
 import { redisPing } from '../redis.ts';
@@ -98,7 +98,7 @@ describe.skipIf(!openssl)(openssl ? 'a --tls stack' : 'a --tls stack (skipped: i
     const bank = info.bank?.url as string;
     expect((await fetch(`${bank}/v1/stats`)).status).toBe(401);
     const key = readFileSync(info.secrets.bankSigningKeyFile as string, 'utf8').trim();
-    const client = new BankClient({ baseUrl: bank, timeoutMs: 5_000, signingKey: key });
+    const client = new BankControl({ baseUrl: bank, timeoutMs: 5_000, signingKey: key });
     expect(await client.stats()).toBeTruthy();
   });
 });

@@ -1,4 +1,4 @@
-import type { BankStats, Charge } from './charge.ts';
+import type { BankStats, Charge } from '../../contract/bank.ts';
 
 /**
  * The in-memory view of the ledger: every durable charge by key, by reference and in id order,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BankClient, BankRejected, BankUnavailable } from './client.ts';
+import { BankRejected, BankUnavailable } from '../../contract/bank.ts';
+import { BankControl } from './client.ts';
 import { FaultDice, faultsInput } from './faults.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
@@ -70,7 +71,7 @@ describe('faults over HTTP', () => {
 
   it('timeout: holds the request without charging until the client gives up', async () => {
     await bank.client.setFaults({ timeoutRate: 1 });
-    const impatient = new BankClient({ baseUrl: bank.url, timeoutMs: 150 });
+    const impatient = new BankControl({ baseUrl: bank.url, timeoutMs: 150 });
     const request = order();
     const started = Date.now();
 
@@ -114,7 +115,7 @@ describe('faults over HTTP', () => {
 
   it('latency spike: holds some requests longer, and charges them even when the client gave up', async () => {
     await bank.client.setFaults({ spikeRate: 1, spikeMs: 400 });
-    const impatient = new BankClient({ baseUrl: bank.url, timeoutMs: 100 });
+    const impatient = new BankControl({ baseUrl: bank.url, timeoutMs: 100 });
     const request = order();
     await expect(impatient.charge(request)).rejects.toMatchObject({ reason: 'timeout' });
     expect(await bank.client.lookup(request.key)).toBeNull(); // still held
@@ -124,7 +125,7 @@ describe('faults over HTTP', () => {
 
   it('latency spike: a void while the spiked request is held means it can never charge', async () => {
     await bank.client.setFaults({ spikeRate: 1, spikeMs: 300 });
-    const impatient = new BankClient({ baseUrl: bank.url, timeoutMs: 50 });
+    const impatient = new BankControl({ baseUrl: bank.url, timeoutMs: 50 });
     const request = order();
     await expect(impatient.charge(request)).rejects.toMatchObject({ reason: 'timeout' });
     expect(await bank.client.void(request.key)).toMatchObject({ status: 'voided' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SKEW_MS, sign, verify } from './signature.ts';
+import { MAX_SKEW_MS, sign, verify } from './bank-signature.ts';
 
 const key = 'k'.repeat(43);
 const req = { method: 'POST', path: '/v1/charges', body: '{"amount":100}' };

@@ -1,4 +1,4 @@
-import type { Charge } from './charge.ts';
+import type { Charge } from '../../contract/bank.ts';
 
 /** A refusal of the bank with a stable machine-readable code; app.ts maps each class to one status. */
 export class BankError extends Error {

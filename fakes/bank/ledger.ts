@@ -1,6 +1,6 @@
 import { type FileHandle, mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Charge, chargeSchema } from './charge.ts';
+import { type Charge, chargeSchema } from '../../contract/bank.ts';
 import { ChargeBook } from './charge-book.ts';
 import { LedgerClosed } from './errors.ts';
 import { ledgerBatchRecords, ledgerFlushDuration } from './metrics.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BankStats, Charge, ChargeRequest } from './charge.ts';
+import type { BankStats, Charge, ChargeRequest } from '../../contract/bank.ts';
 import { AlreadyCharged, ChargeVoided, IdempotencyKeyReused, NotFound } from './errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import type { Ledger } from './ledger.ts';

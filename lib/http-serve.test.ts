@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { listen } from './serve.ts';
+import { listen } from './http-serve.ts';
 
 describe('listen(…).close()', () => {
   it('finishes while clients keep their kept-alive connections busy, answering every request it took', async () => {

@@ -1,7 +1,7 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Charge } from './charge.ts';
+import type { Charge } from '../../contract/bank.ts';
 import { LEDGER_FILE, Ledger } from './ledger.ts';
 import { tempDataDir } from './test-bank.ts';
 

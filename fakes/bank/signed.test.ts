@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BankClient, BankRejected } from './client.ts';
+import { BankRejected } from '../../contract/bank.ts';
+import { BankControl } from './client.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 const KEY = 'a-shared-signing-key-of-32-chars-or-more';
@@ -31,7 +32,7 @@ describe('a bank with a signing key', () => {
     });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'signature_invalid' });
-    const forger = new BankClient({ baseUrl: bank.url, timeoutMs: 2_000, signingKey: 'x'.repeat(40) });
+    const forger = new BankControl({ baseUrl: bank.url, timeoutMs: 2_000, signingKey: 'x'.repeat(40) });
     await expect(forger.charge({ key: 'signed-k3', ...order, reference: 'signed-3' })).rejects.toBeInstanceOf(
       BankRejected,
     );

@@ -3,8 +3,9 @@ import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Logger } from '../log.ts';
+import { SIGNATURE_HEADER, verify } from '../../contract/bank-signature.ts';
 import type { Charges } from './charges.ts';
 import {
   BankError,
@@ -16,7 +17,6 @@ import {
 } from './errors.ts';
 import { type FaultDice, type FaultPlan, faultsInput } from './faults.ts';
 import { chargeResults, faultsInjected, requestDuration, requests } from './metrics.ts';
-import { SIGNATURE_HEADER, verify } from './signature.ts';
 
 export type BankEnv = { Bindings: HttpBindings; Variables: { dropped: boolean; body: string } };
 

@@ -1,7 +1,7 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../log.ts';
-import { BankClient } from './client.ts';
-import { startBank } from './role.ts';
+import { BankControl } from './client.ts';
+import { startBank } from './server.ts';
 import { startTestBank, tempDataDir } from './test-bank.ts';
 
 let dir: string;
@@ -41,7 +41,7 @@ describe('bank lifecycle', () => {
     // A hold far beyond the test's timeout: stop() returning at all shows it did not wait for it.
     const bank = await startTestBank({ dataDir: dir, timeoutHoldMs: 600_000 });
     await bank.client.setFaults({ timeoutRate: 1 });
-    const patient = new BankClient({ baseUrl: bank.url, timeoutMs: 30_000 });
+    const patient = new BankControl({ baseUrl: bank.url, timeoutMs: 30_000 });
     const held = patient.charge(order).catch((err: unknown) => err);
     await new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -57,7 +57,7 @@ describe('bank lifecycle', () => {
         host: '127.0.0.1',
         port: bank.port,
         seed: 1,
-        log: createLogger({ role: 'bank', level: 'silent' }),
+        log: pino({ level: 'silent' }),
       });
       await expect(clash).rejects.toThrow(/already in use/);
     } finally {

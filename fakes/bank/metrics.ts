@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { collectNodeMetrics } from '../node-metrics.ts';
+import { collectNodeMetrics } from '../../lib/node-metrics.ts';
 
 /**
  * The bank's own metrics, in a registry of its own: the bank is a separate system from the service,

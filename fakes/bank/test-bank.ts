@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../log.ts';
-import { BankClient } from './client.ts';
-import { type RunningBank, startBank } from './role.ts';
+import { pino } from 'pino';
+import { BankControl } from './client.ts';
+import { type RunningBank, startBank } from './server.ts';
 
 export interface TestBank extends RunningBank {
   dataDir: string;
-  client: BankClient;
+  /** The bank's own client (fakes/bank/client.ts), pointed at it. */
+  client: BankControl;
 }
 
 /** A fresh temp directory per test file, removed by the returned function. */
@@ -32,11 +33,11 @@ export async function startTestBank(opts: {
     host: '127.0.0.1',
     port: opts.port ?? 0,
     seed: opts.seed ?? 1,
-    log: createLogger({ role: 'bank', level: 'silent' }),
+    log: pino({ level: 'silent' }),
     timeoutHoldMs: opts.timeoutHoldMs ?? 5_000,
-    ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
+    signingKey: opts.signingKey,
   });
-  const client = new BankClient({
+  const client = new BankControl({
     baseUrl: bank.url,
     timeoutMs: opts.clientTimeoutMs ?? 2_000,
     signingKey: opts.signingKey,

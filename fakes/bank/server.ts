@@ -1,9 +1,7 @@
-import type { Config } from '../config.ts';
-import { opsApp } from '../http/ops-app.ts';
-import { listenOps } from '../http/ops-listener.ts';
-import { listen } from '../http/serve.ts';
-import type { Logger } from '../log.ts';
-import type { Running } from '../roles.ts';
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+import { bearerToken } from '../../lib/bearer-token.ts';
+import { type HttpServer, listen } from '../../lib/http-serve.ts';
 import { createApp } from './app.ts';
 import { Charges } from './charges.ts';
 import { FaultDice } from './faults.ts';
@@ -21,21 +19,23 @@ export interface BankOptions {
   log: Logger;
   /** How long the timeout fault holds a request when the client does not hang up: a minute, beyond any sane client timeout. */
   timeoutHoldMs?: number;
-  /** The ops listener (/metrics): loopback and a free port unless told (see listenOps). */
-  ops?: { host: string; port: number; token?: string };
-  /** Refuse requests not signed with this key (BANK_SIGNING_KEY). */
-  signingKey?: string;
+  /** The ops listener (/healthz, /metrics): loopback and a free port unless told; `token` guards /metrics. */
+  ops?: { host: string; port: number; token?: string | undefined };
+  /** Refuse requests not signed with this key (contract/bank-signature.ts). */
+  signingKey?: string | undefined;
 }
 
-export interface RunningBank extends Running {
-  /** Base URL for a BankClient, e.g. http://127.0.0.1:4010. */
+export interface RunningBank {
+  /** Base URL of the bank's API, e.g. http://127.0.0.1:4010. */
   url: string;
   port: number;
-  /** Base URL of its /metrics. */
+  /** Base URL of its ops listener (/metrics). */
   opsUrl: string;
+  /** Closes the server, then the ledger (flushed). */
+  stop(): Promise<void>;
 }
 
-/** Opens the ledger and serves the bank on host:port; stop() closes the server, then the ledger. */
+/** Opens the ledger and serves the bank on host:port, and its /metrics on an ops listener of its own. */
 export async function startBank(opts: BankOptions): Promise<RunningBank> {
   const ledger = await Ledger.open(opts.dataDir);
   const stopping = new AbortController();
@@ -53,11 +53,7 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
   });
   opts.log.info({ port: server.port, dataDir: opts.dataDir, records: ledger.book.size }, 'bank listening');
   const opsConfig = opts.ops ?? { host: '127.0.0.1', port: 0 };
-  const ops = await listenOps(
-    opsApp(undefined, { registry: bankRegistry }),
-    { OPS_HOST: opsConfig.host, OPS_PORT: opsConfig.port, OPS_TOKEN: opsConfig.token },
-    opts.log,
-  ).catch(async (err: unknown) => {
+  const ops = await listenOps(opsConfig).catch(async (err: unknown) => {
     await server.close();
     await ledger.close();
     throw err;
@@ -81,17 +77,16 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
   };
 }
 
-/** The `bank` role: `tsx service/main.ts bank`. */
-export function start(config: Config, log: Logger): Promise<Running> {
-  return startBank({
-    dataDir: config.BANK_DATA_DIR,
-    host: config.HOST,
-    port: config.PORT,
-    seed: config.BANK_SEED,
-    log,
-    ops: { host: config.OPS_HOST, port: config.OPS_PORT, token: config.OPS_TOKEN },
-    ...(config.BANK_SIGNING_KEY ? { signingKey: config.BANK_SIGNING_KEY } : {}),
-  });
+/** /healthz, and /metrics from the bank's own registry (behind `token` when given). */
+function listenOps(opts: { host: string; port: number; token?: string | undefined }): Promise<HttpServer> {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (opts.token)
+    app.use(bearerToken(opts.token, 'the ops endpoints need Authorization: Bearer <OPS_TOKEN>'));
+  app.get('/metrics', async (c) =>
+    c.text(await bankRegistry.metrics(), 200, { 'Content-Type': bankRegistry.contentType }),
+  );
+  return listen(app, { host: opts.host, port: opts.port });
 }
 
 function urlHost(host: string): string {
