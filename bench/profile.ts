@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BankControl } from '../fakes/bank/client.ts';
-import { directClients } from '../harness/client/direct-clients.ts';
+import { directClients } from '../stack/direct-clients.ts';
 import { type ServiceHandle, startStack } from '../stack/index.ts';
 import { pidOfProfile, readProfile, summarizeProfile } from './cpu-profile.ts';
 import { createPendingPayouts, seedUsers } from './fixtures.ts';

@@ -3,9 +3,9 @@ import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:f
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BankControl } from '../fakes/bank/client.ts';
-import { directClients } from '../harness/client/direct-clients.ts';
 import { HttpTarget } from '../harness/load/http-target.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../service/fraud/rules.ts';
+import { directClients } from '../stack/direct-clients.ts';
 import { type Stack, startStack } from '../stack/index.ts';
 import { repoRoot } from '../stack/service.ts';
 import { renderChart } from './chart.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '../lib/repo-root.ts';
 import type { Role as ServiceRole } from '../service/roles.ts';
 import { freePort } from './ports.ts';
 import { ManagedProcess, type ProcessHandle } from './process.ts';
@@ -12,8 +12,7 @@ export type Role = ServiceRole | 'bank';
 /** Every role, in the order a stack starts them. */
 export const allRoles: readonly Role[] = ['bank', 'api', 'relay', 'worker', 'recon'];
 
-/** The repository root (where service/ and node_modules/ are). */
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export { repoRoot } from '../lib/repo-root.ts';
 
 export interface ServiceOptions {
   role: Role;

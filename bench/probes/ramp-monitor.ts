@@ -3,12 +3,12 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import {
   type Histogram,
+  histogramDelta,
   histogramIn,
   quantile,
   scrape,
   valueIn,
 } from '../../harness/client/metrics-scrape.ts';
-import { histogramDelta } from './service-metrics.ts';
 
 /**
  * Watches the stack during a load ramp, every `everyMs`: the api's pool queue and event-loop lag (its

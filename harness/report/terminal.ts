@@ -121,7 +121,7 @@ function figureLines(r: ScenarioResult, indent: string, width: number): string[]
   return lines;
 }
 
-/** The run directory and its files, the HTML report first. */
+/** The run directory and its files, the HTML report first (process logs only natively: a target's are its own). */
 function filesLine(r: ScenarioResult): string {
   const dir = dirname(r.files.history);
   const names = [
@@ -129,7 +129,7 @@ function filesLine(r: ScenarioResult): string {
     RESULT_FILE,
     relative(dir, r.files.junit),
     relative(dir, r.files.history),
-    `${relative(dir, r.files.logs)}/`,
+    ...(r.target?.mode === 'black-box' ? [] : [`${relative(dir, r.files.logs)}/`]),
   ];
   return `${dir}/ (${names.join(', ')})`;
 }
@@ -183,6 +183,7 @@ export function summaryTable(results: ScenarioResult[], { width = 110 }: { width
     }
     if (r.error) problems.push(`  ${r.scenario}: error: ${r.error.split('\n')[0]}`);
     for (const why of r.vacuous ?? []) problems.push(`  ${r.scenario}: vacuous: ${why}`);
+    for (const need of r.skipped ?? []) problems.push(`  ${r.scenario}: skipped: the target lacks ${need}`);
   }
   if (problems.length > 0) lines.push('', 'problems:', ...problems);
 

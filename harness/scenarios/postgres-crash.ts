@@ -1,5 +1,5 @@
 import { opsInFlight } from '../chaos/evidence.ts';
-import { crashPostgres } from '../chaos/process-faults.ts';
+import { crash } from '../chaos/process-faults.ts';
 import { complete, noSecondEffect } from '../checkers/index.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario } from '../runner/scenario.ts';
@@ -30,6 +30,7 @@ export const postgresCrash: Scenario = {
     '…standard',
   ],
   faults: ['crash'],
+  needs: ['users', 'funding', 'state', 'bank', 'kill:postgres'],
   sabotages: [{ sabotage: 'ack-before-commit', caughtBy: ['acknowledged-durable'] }],
   plan: () => ({
     workers: 1,
@@ -56,12 +57,14 @@ export const postgresCrash: Scenario = {
     });
 
     await sleep(between(ctx.rng, 3_000, 5_000));
-    const crash = opsInFlight(crashPostgres(ctx.stack.postgres), ctx.recorder.ops);
+    const [postgres] = ctx.target.components('postgres');
+    if (!postgres) throw new Error('no postgres component');
+    const crashed = opsInFlight(crash(postgres), ctx.recorder.ops);
     const crashedAt = Date.now();
     const from = ctx.recorder.now();
-    await ctx.nemesis.inject(crash, 'SIGKILL postmaster and backends');
+    await ctx.nemesis.inject(crashed, 'SIGKILL postmaster and backends');
     await sleep(between(ctx.rng, 1_500, 3_000));
-    await ctx.nemesis.heal(crash);
+    await ctx.nemesis.heal(crashed);
     let readyAfterMs = -1;
     while (Date.now() - crashedAt < 60_000) {
       if (await ctx.api.ready()) {

@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import '../../service/db/pg-types.ts';
-import { PAYOUTS_QUEUE, type PayoutJobData } from '../../service/queue/queues.ts';
-import { redisClientOptions, type Stack } from '../../stack/index.ts';
+import '../service/db/pg-types.ts';
+import { PAYOUTS_QUEUE, type PayoutJobData } from '../service/queue/queues.ts';
+import { redisClientOptions, type Stack } from './index.ts';
 
-/** The harness's own connections to a stack, straight to the servers (never through a proxy). */
+/** Connections of faultline's own to a stack (the bench's, the native target's), straight to the servers (never through a proxy). */
 export interface DirectClients {
   db: pg.Pool;
   /** The queue Redis. */

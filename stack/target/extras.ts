@@ -1,0 +1,173 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { NativeExtras, NativeProcess, QueueState } from '../../contract/native.ts';
+import { loadConfig } from '../../service/config.ts';
+import { refuseHeldPayout, releaseHeldPayout } from '../../service/fraud/holds.ts';
+import {
+  DEAD_LETTER_QUEUE,
+  type PayoutJobData,
+  payoutJobOptions,
+  workerName,
+} from '../../service/queue/queues.ts';
+import { type DeadLetter, listDeadLetters, replayDeadLetter } from '../../service/worker/dead-letters.ts';
+import { redisClientOptions, type Stack } from '../index.ts';
+import { stackProcesses } from './describe.ts';
+import { targetSql } from './sql.ts';
+
+/**
+ * What the native stack offers a scenario beyond its description (contract/native.ts): the payout
+ * queue, rows written behind the API, both Redis servers, more API processes, the service's settings,
+ * fraud holds, PostgreSQL's log. `db`, `redis` and `queue` are faultline's own direct connections.
+ */
+export function nativeExtras(
+  stack: Stack,
+  direct: { db: pg.Pool; redis: Redis; queue: Queue<PayoutJobData> },
+): NativeExtras {
+  const info = stack.info();
+  const config = () => loadConfig(stack.serviceEnv());
+  const process = (name: string): NativeProcess => {
+    const found = stackProcesses(stack).find((p) => p.name === name);
+    if (!found) throw new Error(`no process ${name} in the stack`);
+    const p = found.proc;
+    return {
+      name,
+      role: found.role,
+      get pid() {
+        return p.pid;
+      },
+      get running() {
+        return p.running;
+      },
+      get exited() {
+        return p.exited;
+      },
+      kill: (signal) => p.kill(signal),
+      restart: () => p.restart(),
+    };
+  };
+  const withDeadLetters = async <T>(fn: (dlq: Queue<DeadLetter>) => Promise<T>): Promise<T> => {
+    const connection = new Redis(info.redisQueue.url, {
+      maxRetriesPerRequest: 1,
+      ...redisClientOptions(info),
+    });
+    connection.on('error', () => {});
+    const dlq = new Queue<DeadLetter>(DEAD_LETTER_QUEUE, { connection, prefix: config().QUEUE_PREFIX });
+    try {
+      return await fn(dlq);
+    } finally {
+      await dlq.close();
+      connection.disconnect();
+    }
+  };
+  return {
+    capabilities: [
+      'native:queue',
+      'native:seed',
+      'native:redis',
+      'native:spawn-api',
+      'native:settings',
+      'native:postgres-log',
+      'native:holds',
+      'native:processes',
+    ],
+    process,
+    async startApi() {
+      const api = await stack.startService('api');
+      return { name: api.name, url: api.url, metrics: `${api.opsUrl}/metrics` };
+    },
+    queue: {
+      counts: async (...states: QueueState[]) => direct.queue.getJobCounts(...states),
+      async activeJobsOf(name) {
+        const holder = workerName(process(name).pid);
+        const jobs = await direct.queue.getJobs(['active']);
+        return jobs.filter((j) => j.processedBy === holder).map((j) => String(j.id));
+      },
+      async job(id) {
+        const job = await direct.queue.getJob(id);
+        if (!job) return null;
+        return {
+          ...(job.processedBy ? { processedBy: job.processedBy } : {}),
+          ...(job.finishedOn ? { finishedOn: job.finishedOn } : {}),
+          ...(job.failedReason ? { failedReason: job.failedReason } : {}),
+          stalledCounter: job.stalledCounter,
+        };
+      },
+      deadLetters: () =>
+        withDeadLetters(async (dlq) =>
+          (await listDeadLetters(dlq, 100_000)).map((l) => ({
+            transferId: l.transferId,
+            attemptsMade: l.attemptsMade,
+          })),
+        ),
+      replayDeadLetters: () =>
+        withDeadLetters(async (dlq) => {
+          const settings = config();
+          let n = 0;
+          for (const letter of await listDeadLetters(dlq, 100_000)) {
+            const jobId = await replayDeadLetter(dlq, direct.queue, {
+              transferId: letter.transferId,
+              jobOptions: (id) => payoutJobOptions(settings, id),
+            });
+            if (jobId) n++;
+          }
+          return n;
+        }),
+      workerName: (name) => workerName(process(name).pid),
+    },
+    async seedStuck(opts) {
+      const { rows } = await direct.db.query<{ id: string }>(targetSql('stuck-payouts-insert'), [
+        opts.accountIds,
+        opts.perAccount,
+        opts.amount,
+        opts.currency ?? 'USD',
+        opts.fresh ?? false,
+      ]);
+      return rows.map((r) => r.id);
+    },
+    async setCurrency(ids, currency) {
+      await direct.db.query(targetSql('payouts-set-currency'), [ids, currency]);
+    },
+    async now() {
+      const { rows } = await direct.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
+      return rows[0]?.now as Date;
+    },
+    redis: {
+      queue: { url: info.redisQueue.url, ...(info.tls ? { caFile: info.tls.caFile } : {}) },
+      cache: { url: info.redisCache.url, ...(info.tls ? { caFile: info.tls.caFile } : {}) },
+    },
+    get settings() {
+      const c = config();
+      return {
+        balanceReads: { limit: c.RATE_LIMIT_BALANCE.limit, windowMs: c.RATE_LIMIT_BALANCE.windowMs },
+        profileCacheKey: (userId: string) => `${c.CACHE_PREFIX}:cache:profile:${userId}`,
+      };
+    },
+    holds: {
+      async list() {
+        const { rows } = await direct.db.query<{
+          transfer_id: string;
+          reason: string;
+          decision: 'released' | 'refused' | null;
+        }>(targetSql('holds-all'));
+        return new Map(rows.map((r) => [r.transfer_id, { reason: r.reason, decision: r.decision }]));
+      },
+      async decide(transferId, decision, note) {
+        const decide = decision === 'release' ? releaseHeldPayout : refuseHeldPayout;
+        await decide(direct.db, transferId, note);
+      },
+    },
+    postgresLogFile: stack.postgres.logFile,
+    async versions() {
+      const postgres = await direct.db
+        .query<{ v: string }>("SELECT current_setting('server_version') AS v")
+        .then((r) => r.rows[0]?.v ?? null)
+        .catch(() => null);
+      const redis = await direct.redis
+        .info('server')
+        .then((text) => /^redis_version:(\S+)/m.exec(text)?.[1] ?? null)
+        .catch(() => null);
+      return { postgres, redis };
+    },
+  };
+}
