@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { SABOTAGES } from '../service/config.ts';
 import { seedDemo } from '../service/demo.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../service/fraud/rules.ts';
 import { registerCleanup } from './cleanup.ts';
 import { findMonitoringBinaries, type Monitoring, type Stack, startMonitoring, startStack } from './index.ts';
 import { repoRoot } from './service.ts';
+import { startControl } from './target/control.ts';
+import { describeStack, stackProcesses } from './target/describe.ts';
 
 /**
- * `npm run up` / `npm start`: the whole stack natively on 127.0.0.1, seeded with demo users, until
- * Ctrl-C. Everything it prints is also written to .faultline/stack.json for scripts to read.
+ * `npm run up`: the whole stack natively on 127.0.0.1, seeded with demo users, until Ctrl-C.
+ * Everything it prints is also written to .faultline/stack.json for scripts to read, and a target
+ * description of it to .faultline/target.json: `npm run faultline -- run <scenario> --target <it>`
+ * runs scenarios against this stack from any clone (docs/targets.md).
  */
 
 type Demo = Awaited<ReturnType<typeof seedDemo>>;
@@ -48,7 +56,12 @@ function printMonitoring(stack: Stack, monitoring: Monitoring | undefined): void
   say(`    export FAULTLINE_PUSHGATEWAY_URL=${monitoring.pushgatewayUrl} FAULTLINE_SCRAPE_DIR=${targetsDir}`);
 }
 
-function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Monitoring): void {
+function printSummary(
+  stack: Stack,
+  demo: Demo,
+  curl: string[],
+  extra: { monitoring: Monitoring | undefined; fraudRules: boolean; sabotage: string | undefined },
+): void {
   const users = demo.users;
   const info = stack.info();
   const pad = (s: string) => s.padEnd(12);
@@ -70,7 +83,7 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   }
   say('  metrics (and /healthz) of each role:');
   for (const s of info.services) say(`    ${pad(s.name)}${s.opsUrl}/metrics`);
-  printMonitoring(stack, monitoring);
+  printMonitoring(stack, extra.monitoring);
   say(`  ${pad('logs')}${info.logDir}`);
   say();
   say('demo users:');
@@ -93,27 +106,54 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
     for (const c of curl) say(`  ${c}`);
   }
   say();
+  say();
+  say(`target description (docs/targets.md): ${targetFile}`);
+  say(`  npm run faultline -- run double-debit worker-kill redis-cut lossy-bank --target ${targetFile}`);
+  if (!extra.fraudRules)
+    say('  fraud rules wide open, as scenarios need them (--fraud-rules keeps the service defaults)');
+  if (extra.sabotage)
+    say(`  SABOTAGE ${extra.sabotage}: this stack is broken on purpose (selftest --target)`);
+  say();
   say(
     `written to ${relative(process.cwd(), join(repoRoot, '.faultline', 'stack.json'))}; Ctrl-C stops everything`,
   );
 }
 
-const USAGE = `usage: npm run up [-- --tls]
-  --tls  encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
-         both Redis on TLS with ACL users, signed bank requests`;
+const targetFile = join(repoRoot, '.faultline', 'target.json');
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    say(USAGE);
-    process.exit(0);
-  }
-  const unknown = args.filter((a) => a !== '--tls');
-  if (unknown.length > 0) {
-    process.stderr.write(`npm run up: unknown argument ${unknown[0]}\n${USAGE}\n`);
+const USAGE = `usage: npm run up [-- --tls] [--sabotage NAME] [--fraud-rules]
+  --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
+                   both Redis on TLS with ACL users, signed bank requests
+  --sabotage NAME  start a deliberately broken service (one of: ${SABOTAGES.join(', ')}),
+                   named in the target description, for selftest --target
+  --fraud-rules    keep the service's fraud rules (by default they are wide open, as scenarios need:
+                   double-debit pays out a thousand times from one account)`;
+
+function parseUpArgs(): { tls: boolean; sabotage: string | undefined; fraudRules: boolean } {
+  try {
+    const { values } = parseArgs({
+      options: {
+        tls: { type: 'boolean', default: false },
+        sabotage: { type: 'string' },
+        'fraud-rules': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      say(USAGE);
+      process.exit(0);
+    }
+    if (values.sabotage !== undefined && !(SABOTAGES as readonly string[]).includes(values.sabotage))
+      throw new Error(`unknown sabotage "${values.sabotage}"`);
+    return { tls: values.tls, sabotage: values.sabotage, fraudRules: values['fraud-rules'] };
+  } catch (err) {
+    process.stderr.write(`npm run up: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const tls = args.includes('--tls');
+}
+
+async function main(): Promise<void> {
+  const { tls, sabotage, fraudRules } = parseUpArgs();
   let stack: Stack | undefined;
   let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
@@ -133,6 +173,9 @@ async function main(): Promise<void> {
     stack = await startStack({
       log: (line) => say(line),
       tls,
+      // Proxies in every link, so that scenarios run against this stack can cut and slow them.
+      proxies: true,
+      env: { ...(fraudRules ? {} : FRAUD_RULES_WIDE_OPEN), ...(sabotage ? { SABOTAGE: sabotage } : {}) },
       ...(monitor ? { scrape: { targetsDir } } : {}),
     });
   } catch (err) {
@@ -151,6 +194,27 @@ async function main(): Promise<void> {
   }
   const curl = curlExamples(stack, demo);
   mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
+  // The control listener the description's commands call: test users, and process kills and restarts.
+  const running = stack;
+  const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 2 });
+  pool.on('error', () => {});
+  const control = await startControl({
+    pool,
+    process: (name) => stackProcesses(running).find((p) => p.name === name)?.proc,
+  });
+  registerCleanup(async () => {
+    rmSync(targetFile, { force: true });
+    await control.close().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+  });
+  const description = describeStack(stack, {
+    name: `reference stack (npm run up in ${repoRoot})`,
+    operatorKey: demo.operator.apiKey,
+    control,
+    ...(sabotage ? { sabotage } : {}),
+  });
+  // 0600: it holds the operator's key and the control listener's token.
+  writeFileSync(targetFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
   writeFileSync(
     join(repoRoot, '.faultline', 'stack.json'),
     `${JSON.stringify(
@@ -159,6 +223,7 @@ async function main(): Promise<void> {
         ...(monitoring
           ? { prometheus: monitoring.prometheusUrl, pushgateway: monitoring.pushgatewayUrl, targetsDir }
           : {}),
+        target: targetFile,
         demoUsers: demo.users,
         operator: demo.operator,
         curl,
@@ -167,7 +232,7 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  printSummary(stack, demo, curl, monitoring);
+  printSummary(stack, demo, curl, { monitoring, fraudRules, sabotage });
   for (const service of stack.services) {
     void service.exited.then((status) => {
       if (status.code === 0 && !status.signal) return;
