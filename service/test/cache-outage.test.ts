@@ -79,7 +79,7 @@ describe('when the cache Redis is unreachable', () => {
 
   it('serves the stale entry after the heal when failed purges are forgotten (the sabotage)', async () => {
     const link = await w.cuttableLink(inject('stack').redisCache.port);
-    const p = w.proc(link.url, { forgetFailedPurges: true });
+    const p = w.proc(link.url, { sabotage: 'no-purge-while-down' });
     await w.trusted(p);
     const id = await w.newUser();
     await p.profiles.update(id, { bio: 'before' });
