@@ -83,6 +83,11 @@ describe('when the cache Redis is unreachable', () => {
     await w.trusted(p);
     const id = await w.newUser();
     await p.profiles.update(id, { bio: 'before' });
+    // A sync pass that read the update's invalidation row before it was forgotten purges the entry
+    // written through, whenever its DEL lands: let it end, then have the entry cached.
+    await p.link.sync();
+    await p.cache.get(id);
+    expect(await w.direct.get(w.entryKey(id))).not.toBeNull();
     await link.cut();
     await p.profiles.update(id, { bio: 'during' });
     await link.heal();
