@@ -4,7 +4,7 @@ import type { StackInfo } from './info.ts';
 
 /**
  * What Prometheus should scrape in a native stack, as a file_sd target file. The labels match the
- * compose config's jobs (prometheus/prometheus.yml) so dashboards and alerts work on both:
+ * compose config's jobs (observability/prometheus/prometheus.yml) so dashboards and alerts work on both:
  * job = the role (api, relay, worker, recon, bank), postgres, or redis with redis="queue"|"cache".
  */
 export interface TargetGroup {

@@ -83,7 +83,7 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   const first = users.find((u) => u.accounts.length > 0);
   if (info.api && first?.accounts[0]) {
     say();
-    say("for the README's curl examples:");
+    say('for the curl examples in docs/api.md:');
     say(
       `  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id} OPERATOR_KEY=${demo.operator.apiKey}`,
     );

@@ -1,6 +1,6 @@
 /**
  * The newest measurements under a runs directory: for each scenario its newest real run (no sabotage,
- * not an error; a passing one preferred), and the newest bench result (CONTRACTS §3). Read loosely — a
+ * not an error; a passing one preferred), and the newest bench result (bench/result.ts). Read loosely — a
  * result written by an older or newer faultline is used for what it has, never a reason to fail.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

@@ -19,9 +19,9 @@ import {
   RECON_QUEUE,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
+import { reconVariants } from '../sabotage/index.ts';
 import { countStuck } from './recon-repo.ts';
 import { type ReconSummary, reconcile } from './reconcile.ts';
-import { sabotagedReconDeps } from './sabotage.ts';
 
 const runDuration = new Histogram({
   name: 'recon_run_duration_seconds',
@@ -64,6 +64,8 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     },
   });
 
+  // The broken variants a selftest run asks for (none otherwise), spread over the real dependencies.
+  const variants = reconVariants(config);
   const worker = new Worker<object, ReconSummary>(
     RECON_QUEUE,
     async () => {
@@ -80,7 +82,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
           queueBound: config.RECON_QUEUE_BOUND,
           batch: config.RECON_BATCH,
           maxRunMs: config.RECON_INTERVAL_MS,
-          ...sabotagedReconDeps(config.SABOTAGE),
+          ...variants,
         });
       } finally {
         end();

@@ -41,7 +41,7 @@ describe('deposits: money is created by operators only', () => {
 
   it('refuses an ordinary user in the database too, not only at the API', async () => {
     const u = await fundedUser(t, { balance: 0 });
-    const money = { pool: t.pool, lockTimeoutMs: 2_000, retries: 0, sabotage: new Set<never>() };
+    const money = { pool: t.pool, lockTimeoutMs: 2_000, retries: 0 };
     const attempt = deposit(money, {
       operatorId: u.userId,
       idempotencyKey: null,

@@ -47,12 +47,17 @@ async function redisAnswer(url: string, command: string[]): Promise<string> {
     enableReadyCheck: false,
     ...redisClientOptions(info),
   });
-  client.on('error', () => {});
+  // ioredis 6 authenticates in its handshake (HELLO 3): when Redis refuses that, connect() fails with
+  // "Connection is closed" and only the 'error' event carries Redis's answer.
+  let refusal: string | undefined;
+  client.on('error', (err) => {
+    refusal ??= err.message;
+  });
   try {
     await client.connect();
     return String(await client.call(command[0] as string, ...command.slice(1)));
   } catch (err) {
-    return `refused: ${(err as Error).message}`;
+    return `refused: ${refusal ?? (err as Error).message}`;
   } finally {
     client.disconnect();
   }
