@@ -26,7 +26,8 @@ function curlExamples(stack: Stack, demo: Demo): string[] {
       `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
       `-d '{"accountId":"${account.id}","amount":1250,"currency":"${account.currency}","destination":"DE89370400440532013000"}'`,
     `curl -s -X POST ${api}/v1/accounts/${account.id}/deposits -H 'Authorization: Bearer ${demo.operator.apiKey}' ` +
-      `-H 'Content-Type: application/json' -d '{"amount":5000,"currency":"${account.currency}"}'`,
+      `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
+      `-d '{"amount":5000,"currency":"${account.currency}"}'`,
   ];
 }
 
