@@ -207,7 +207,12 @@ export class BankClient {
       ...opts.headers,
     };
     if (this.signingKey)
-      headers[SIGNATURE_HEADER] = sign(this.signingKey, { method, path, body: payload ?? '' });
+      headers[SIGNATURE_HEADER] = sign(this.signingKey, {
+        method,
+        path,
+        idempotencyKey: opts.headers?.['Idempotency-Key'],
+        body: payload ?? '',
+      });
     let response: Awaited<ReturnType<Transport['exchange']>>;
     try {
       response = await this.transport.exchange({
