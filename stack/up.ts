@@ -101,7 +101,7 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
 
 const USAGE = `usage: npm run up [-- --tls]
   --tls  encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
-         both Redis on TLS with ACL users, signed bank requests`;
+         both Redis on TLS with ACL users, the bank over HTTPS with signed requests`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

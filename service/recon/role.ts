@@ -1,7 +1,7 @@
 import { QueueEvents, Worker } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { z } from 'zod';
-import { BankClient } from '../bank/client.ts';
+import { bankClientFor } from '../bank/client.ts';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
@@ -39,11 +39,7 @@ const SCHEDULER_ID = 'recon-janitor';
 export async function start(config: Config, log: Logger): Promise<Running> {
   const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'recon' });
   await migrate(pool);
-  const bank = new BankClient({
-    baseUrl: config.BANK_URL,
-    timeoutMs: config.BANK_TIMEOUT_MS,
-    signingKey: config.BANK_SIGNING_KEY,
-  });
+  const bank = bankClientFor(config);
   const producer = producerConnection(config);
   const connection = queueConnection(config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, producer, config);

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
-import { BankClient } from '../bank/client.ts';
+import { bankClientFor } from '../bank/client.ts';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
@@ -36,11 +36,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     name: 'worker',
   });
   await migrate(pool);
-  const bank = new BankClient({
-    baseUrl: config.BANK_URL,
-    timeoutMs: config.BANK_TIMEOUT_MS,
-    signingKey: config.BANK_SIGNING_KEY,
-  });
+  const bank = bankClientFor(config);
   const connection = queueConnection(config);
   const dlq = openQueue<DeadLetter>(DEAD_LETTER_QUEUE, connection, config);
   dlq.on('error', () => {});
