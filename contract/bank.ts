@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExchangeTimeout, type Transport } from '../lib/http-exchange.ts';
 import { SIGNATURE_HEADER, sign } from './bank-signature.ts';
 
 /**
@@ -107,7 +108,7 @@ const errorBody = z.object({
  * Reads one exchange's answer: a body that is not JSON or a 5xx means the outcome is unknown
  * (BankUnavailable); anything else is an answer, refusals included.
  */
-export function readAnswer(
+function readAnswer(
   where: string,
   response: { status: number; text: string; header(name: string): string | undefined },
 ): BankAnswer {
@@ -125,19 +126,6 @@ export function readAnswer(
     throw new BankUnavailable(`${where}: bank answered ${response.status} ${code}`, reason);
   }
   return { status: response.status, header: response.header, body };
-}
-
-/** What a failed exchange (no answer at all) means: an unknown outcome. */
-export function noAnswer(
-  where: string,
-  err: unknown,
-  { timedOut, timeoutMs }: { timedOut: boolean; timeoutMs: number },
-) {
-  return new BankUnavailable(
-    timedOut ? `${where}: no answer within ${timeoutMs} ms` : `${where}: ${describe(err)}`,
-    timedOut ? 'timeout' : 'unreachable',
-    { cause: err },
-  );
 }
 
 /** POST /v1/charges: charged (201, or 200 replayed), declined (402) or voided (409 charge_voided). */
@@ -195,18 +183,46 @@ function describe(err: unknown): string {
   return `${err.message}${cause}`;
 }
 
-/** One request to the bank as a client sends it: the body as JSON text, its headers, signed when keyed. */
-export function bankRequest(
-  method: string,
-  path: string,
-  opts: { body?: unknown; headers?: Record<string, string>; signingKey?: string | undefined },
-): { payload: string | undefined; headers: Record<string, string> } {
-  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+/**
+ * One exchange with the bank as a client makes it: the body as JSON text, signed when keyed (the
+ * Idempotency-Key inside the signature), over `transport`; every way of not getting a clear answer
+ * becomes BankUnavailable.
+ */
+export async function exchangeWithBank(
+  transport: Transport,
+  req: {
+    method: string;
+    path: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    signingKey: string | undefined;
+    timeoutMs: number;
+  },
+): Promise<BankAnswer> {
+  const { method, path, timeoutMs } = req;
+  const where = `${method} ${path}`;
+  const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
   const headers: Record<string, string> = {
     ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-    ...opts.headers,
+    ...req.headers,
   };
-  if (opts.signingKey)
-    headers[SIGNATURE_HEADER] = sign(opts.signingKey, { method, path, body: payload ?? '' });
-  return { payload, headers };
+  if (req.signingKey)
+    headers[SIGNATURE_HEADER] = sign(req.signingKey, {
+      method,
+      path,
+      idempotencyKey: req.headers?.['Idempotency-Key'],
+      body: payload ?? '',
+    });
+  let response: Awaited<ReturnType<Transport['exchange']>>;
+  try {
+    response = await transport.exchange({ method, path, headers, body: payload, timeoutMs });
+  } catch (err) {
+    const timedOut = err instanceof ExchangeTimeout;
+    throw new BankUnavailable(
+      timedOut ? `${where}: no answer within ${timeoutMs} ms` : `${where}: ${describe(err)}`,
+      timedOut ? 'timeout' : 'unreachable',
+      { cause: err },
+    );
+  }
+  return readAnswer(where, response);
 }

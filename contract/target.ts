@@ -149,6 +149,11 @@ export const targetDescriptionSchema = z
           .min(1)
           .optional()
           .describe('A file holding the key the bank wants requests signed with (BANK_SIGNING_KEY_FILE).'),
+        caFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The CA certificate an `https://` bank is verified with.'),
       })
       .optional(),
     users: z

@@ -19,7 +19,7 @@ const USAGE = `usage:
   npm run faultline -- demo <scenario> [--sabotage] [--seed N] [--out DIR]
 
 --tls: every link encrypted and authenticated (PostgreSQL verify-full, Redis TLS with ACL users,
-signed bank requests), through the same toxiproxy faults
+the bank over HTTPS with signed requests), through the same toxiproxy faults
 --target FILE: run against the payment service FILE describes (docs/targets.md) instead of a native
 stack; nothing of it is started or stopped, and a scenario needing what it lacks is skipped. selftest
 with --target judges a target whose description names the sabotage it carries

@@ -77,7 +77,7 @@ export const securityVariables = {
     .min(1)
     .optional()
     .describe(
-      'CA certificate for TLS links to Redis (`rediss://` URLs); PostgreSQL takes `sslrootcert` in `DATABASE_URL`.',
+      'CA certificate for TLS links to Redis (`rediss://` URLs) and to an `https://` `BANK_URL`; PostgreSQL takes `sslrootcert` in `DATABASE_URL`.',
     ),
   BANK_SIGNING_KEY: z
     .string()

@@ -2,31 +2,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { performanceVariables } from './config-performance.ts';
 import { securityVariables } from './config-security.ts';
+import { sabotageVariables } from './sabotage/variables.ts';
 
 /**
  * Service configuration, parsed once from the environment at start-up.
  * This is the only module of the service that reads `process.env`.
  */
 
-/** Each breaks exactly one guarantee of the service. */
-export const SABOTAGES = [
-  'no-row-lock', // payout reads the balance without FOR UPDATE and writes back a computed value
-  'no-idempotency', // payout ignores the Idempotency-Key
-  'bank-no-key', // the worker calls the bank without the transfer id as idempotency key
-  'enqueue-direct', // the API enqueues after commit (fire and forget) instead of the outbox relay
-  'recon-no-throttle', // recon ignores RECON_QUEUE_BOUND
-  'ack-before-commit', // the API answers 201 before its transaction commits
-  'no-single-flight', // a cache miss loads from Postgres in every request: no per-process or Redis lock
-  'no-purge-while-down', // a profile update drops its invalidation outbox row when the purge fails
-  'non-atomic-limiter', // the rate limiter counts and admits in two Redis round trips instead of one script
-  'refund-twice', // a payout's final failure credits the balance twice (once outside the ledger)
-  'unbounded-retries', // payout jobs retry forever without backoff: a poison job never reaches the DLQ
-  'no-drain', // a worker stops at SIGTERM without letting its in-flight jobs finish
-  'unordered-transfer-locks', // an internal transfer locks its two accounts from → to, not in id order
-  'recon-no-lookup', // recon fails and refunds stuck transfers without asking the bank what happened
-  'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
-] as const;
-export type Sabotage = (typeof SABOTAGES)[number];
+export { SABOTAGES, type Sabotage } from './sabotage/variables.ts';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
@@ -202,30 +185,7 @@ const schema = z.object({
       'Profile updates per user: people edit a profile a few times a session; each write is a Postgres commit and a purge.',
     ),
 
-  SABOTAGE: z
-    .string()
-    .default('')
-    .transform((v, ctx) => {
-      const names = v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      for (const n of names) {
-        if (!(SABOTAGES as readonly string[]).includes(n)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `unknown sabotage "${n}"; known: ${SABOTAGES.join(', ')}`,
-          });
-        }
-      }
-      return new Set(names as Sabotage[]);
-    })
-    .meta({
-      description:
-        "Test only: deliberately broken variants that prove the harness's checkers catch them (selftest). Empty, the only default, is the correct service.",
-      allowed: `comma-separated names: ${SABOTAGES.map((s) => `\`${s}\``).join(', ')}`,
-    }),
-
+  ...sabotageVariables,
   ...securityVariables,
   ...performanceVariables,
 });

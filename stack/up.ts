@@ -34,7 +34,8 @@ function curlExamples(stack: Stack, demo: Demo): string[] {
       `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
       `-d '{"accountId":"${account.id}","amount":1250,"currency":"${account.currency}","destination":"DE89370400440532013000"}'`,
     `curl -s -X POST ${api}/v1/accounts/${account.id}/deposits -H 'Authorization: Bearer ${demo.operator.apiKey}' ` +
-      `-H 'Content-Type: application/json' -d '{"amount":5000,"currency":"${account.currency}"}'`,
+      `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
+      `-d '{"amount":5000,"currency":"${account.currency}"}'`,
   ];
 }
 
@@ -123,7 +124,7 @@ const targetFile = join(repoRoot, '.faultline', 'target.json');
 
 const USAGE = `usage: npm run up [-- --tls] [--sabotage NAME] [--fraud-rules]
   --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
-                   both Redis on TLS with ACL users, signed bank requests
+                   both Redis on TLS with ACL users, the bank over HTTPS with signed requests
   --sabotage NAME  start a deliberately broken service (one of: ${SABOTAGES.join(', ')}),
                    named in the target description, for selftest --target
   --fraud-rules    keep the service's fraud rules (by default they are wide open, as scenarios need:

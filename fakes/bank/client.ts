@@ -2,17 +2,16 @@ import { z } from 'zod';
 import {
   type BankAnswer,
   type BankStats,
-  bankRequest,
   type Charge,
   type ChargeResult,
   chargeOutcome,
   chargeSchema,
   decode,
+  exchangeWithBank,
   lookupOutcome,
-  noAnswer,
-  readAnswer,
   voidOutcome,
 } from '../../contract/bank.ts';
+import { keepAliveTransport, type Transport } from '../../lib/http-exchange.ts';
 import type { Faults } from './faults.ts';
 
 export type { Faults } from './faults.ts';
@@ -26,14 +25,20 @@ const chargesBody = z.object({ charges: z.array(chargeSchema), next: z.string().
  * client.
  */
 export class BankControl {
-  readonly #baseUrl: string;
+  readonly #transport: Transport;
   readonly #timeoutMs: number;
   readonly #signingKey: string | undefined;
 
-  constructor(opts: { baseUrl: string; timeoutMs?: number; signingKey?: string }) {
-    this.#baseUrl = opts.baseUrl.replace(/\/$/, '');
+  /** Signs every request with `signingKey` when given; trusts an `https://` bank through `ca`. */
+  constructor(opts: { baseUrl: string; timeoutMs?: number; signingKey?: string; ca?: string | Buffer }) {
+    this.#transport = keepAliveTransport(opts.baseUrl, { ca: opts.ca });
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#signingKey = opts.signingKey;
+  }
+
+  /** Closes its idle kept-alive connections. */
+  close(): void {
+    this.#transport.close();
   }
 
   /** Charges once per key (without one, on every call); throws BankUnavailable when the outcome is unknown. */
@@ -95,30 +100,17 @@ export class BankControl {
     return decode(z.custom<Faults>(), await this.#send('GET', '/v1/faults'));
   }
 
-  async #send(
+  #send(
     method: string,
     path: string,
     opts: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<BankAnswer> {
-    const where = `${method} ${path}`;
-    const { payload, headers } = bankRequest(method, path, { ...opts, signingKey: this.#signingKey });
-    try {
-      const res = await fetch(`${this.#baseUrl}${path}`, {
-        method,
-        headers,
-        body: payload,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      const text = await res.text();
-      return readAnswer(where, {
-        status: res.status,
-        text,
-        header: (name) => res.headers.get(name) ?? undefined,
-      });
-    } catch (err) {
-      if ((err as Error).name === 'BankUnavailable') throw err;
-      const timedOut = (err as Error).name === 'TimeoutError';
-      throw noAnswer(where, err, { timedOut, timeoutMs: this.#timeoutMs });
-    }
+    return exchangeWithBank(this.#transport, {
+      method,
+      path,
+      ...opts,
+      signingKey: this.#signingKey,
+      timeoutMs: this.#timeoutMs,
+    });
   }
 }

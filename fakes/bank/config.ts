@@ -30,6 +30,18 @@ const schema = z.object({
     .describe(
       'When set, requests not signed with this HMAC key are refused (401); also as BANK_SIGNING_KEY_FILE.',
     ),
+  BANK_TLS_CERT_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Its certificate (PEM). With BANK_TLS_KEY_FILE, the bank serves HTTPS only, so amounts and destinations cannot be read on the wire and its answers cannot be forged; clients trust it through their CA.',
+    ),
+  BANK_TLS_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The private key (PEM) of BANK_TLS_CERT_FILE's certificate."),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -57,5 +69,9 @@ export function loadBankConfig(env: NodeJS.ProcessEnv = process.env): BankConfig
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
+  if (Boolean(parsed.data.BANK_TLS_CERT_FILE) !== Boolean(parsed.data.BANK_TLS_KEY_FILE))
+    throw new Error(
+      'invalid configuration:\n  BANK_TLS_CERT_FILE and BANK_TLS_KEY_FILE go together: set both for HTTPS, or neither',
+    );
   return parsed.data;
 }

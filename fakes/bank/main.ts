@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadBankConfig } from './config.ts';
 import { startBank } from './server.ts';
@@ -16,7 +17,9 @@ async function main() {
     process.exit(2);
   }
   const log = pino({ level: config.LOG_LEVEL, base: { role: 'bank', pid: process.pid } });
+  const { BANK_TLS_CERT_FILE: certFile, BANK_TLS_KEY_FILE: keyFile } = config;
   const bank = await startBank({
+    ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     dataDir: config.BANK_DATA_DIR,
     host: config.HOST,
     port: config.PORT,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { bearerToken } from '../../lib/bearer-token.ts';
-import { type HttpServer, listen } from '../../lib/http-serve.ts';
+import { type HttpServer, listen, type ServerTls } from '../../lib/http-serve.ts';
 import { createApp } from './app.ts';
 import { Charges } from './charges.ts';
 import { FaultDice } from './faults.ts';
@@ -23,6 +23,8 @@ export interface BankOptions {
   ops?: { host: string; port: number; token?: string | undefined };
   /** Refuse requests not signed with this key (contract/bank-signature.ts). */
   signingKey?: string | undefined;
+  /** Serve HTTPS only, with this certificate and key (BANK_TLS_CERT_FILE, BANK_TLS_KEY_FILE). */
+  tls?: ServerTls | undefined;
 }
 
 export interface RunningBank {
@@ -47,7 +49,11 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
     stopping: stopping.signal,
     ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
   });
-  const server = await listen(app, { host: opts.host, port: opts.port }).catch(async (err: unknown) => {
+  const server = await listen(app, {
+    host: opts.host,
+    port: opts.port,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+  }).catch(async (err: unknown) => {
     await ledger.close();
     throw err;
   });
@@ -61,7 +67,7 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${urlHost(opts.host)}:${server.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost(opts.host)}:${server.port}`,
     port: server.port,
     opsUrl: `http://${urlHost(opsConfig.host)}:${ops.port}`,
     stop() {

@@ -55,10 +55,13 @@ export class ApiClient {
   /** POST /v1/accounts/:id/deposits: money into any account, with an operator's key. */
   deposit(
     operatorKey: string,
+    idempotencyKey: string,
     accountId: string,
     body: { amount: number; currency: string },
   ): Promise<Outcome> {
-    return this.send('POST', `/v1/accounts/${accountId}/deposits`, operatorKey, body);
+    return this.send('POST', `/v1/accounts/${accountId}/deposits`, operatorKey, body, {
+      'Idempotency-Key': idempotencyKey,
+    });
   }
 
   account(apiKey: string, accountId: string): Promise<Outcome> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { NativeApi, NativeExtras } from '../../contract/native.ts';
@@ -67,6 +68,7 @@ export class Target {
           ...(d.bank.signingKeyFile
             ? { signingKey: readFileSync(d.bank.signingKeyFile, 'utf8').trim() }
             : {}),
+          ...(d.bank.caFile ? { ca: readFileSync(d.bank.caFile) } : {}),
         })
       : null;
     this.state = !d.state
@@ -116,7 +118,9 @@ export class Target {
       await runCommand(funding.command, { accountId, amount, currency });
       return;
     }
-    const done = await this.api.deposit(funding.operatorKey, accountId, { amount, currency });
+    // A deposit moves money, so it carries a key of its own (a retry of it could not move it twice).
+    const key = `fund-${accountId}-${randomUUID()}`;
+    const done = await this.api.deposit(funding.operatorKey, key, accountId, { amount, currency });
     const status = (done.value as { status?: number } | null)?.status;
     if (done.type !== 'ok' || status !== 201)
       throw new Error(`funding ${accountId} failed: ${status ?? done.error} ${JSON.stringify(done.value)}`);
@@ -172,6 +176,7 @@ export class Target {
   }
 
   async close(): Promise<void> {
+    this.bank?.close();
     await this.state?.close();
   }
 }

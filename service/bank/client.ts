@@ -1,17 +1,16 @@
+import { readFileSync } from 'node:fs';
 import {
   type BankAnswer,
   BankUnavailable,
-  bankRequest,
   type Charge,
   type ChargeResult,
   chargeOutcome,
+  exchangeWithBank,
   lookupOutcome,
-  noAnswer,
-  readAnswer,
   voidOutcome,
 } from '../../contract/bank.ts';
+import { keepAliveTransport, type Transport } from '../../lib/http-exchange.ts';
 import { bankCallDuration, bankCalls } from '../metrics.ts';
-import { ExchangeTimeout, keepAliveTransport, type Transport } from './transport.ts';
 
 export type { Charge, ChargeResult } from '../../contract/bank.ts';
 export { BankRejected, BankUnavailable } from '../../contract/bank.ts';
@@ -27,11 +26,11 @@ export class BankClient {
 
   /**
    * With `signingKey`, every request is signed (contract/bank-signature.ts), as a bank with that key
-   * requires. Connections are kept alive between calls; close() ends the idle ones (they never hold a
-   * process open).
+   * requires; an `https://` bank is trusted through `ca`. Connections are kept alive between calls;
+   * close() ends the idle ones (they never hold a process open).
    */
-  constructor(opts: { baseUrl: string; timeoutMs: number; signingKey?: string }) {
-    this.transport = keepAliveTransport(opts.baseUrl);
+  constructor(opts: { baseUrl: string; timeoutMs: number; signingKey?: string; ca?: string | Buffer }) {
+    this.transport = keepAliveTransport(opts.baseUrl, { ca: opts.ca });
     this.timeoutMs = opts.timeoutMs;
     this.signingKey = opts.signingKey;
   }
@@ -86,26 +85,32 @@ export class BankClient {
     }
   }
 
-  /** One HTTP exchange; every way of not getting a clear answer becomes BankUnavailable. */
-  private async send(
+  private send(
     method: string,
     path: string,
     opts: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<BankAnswer> {
-    const where = `${method} ${path}`;
-    const { payload, headers } = bankRequest(method, path, { ...opts, signingKey: this.signingKey });
-    let response: Awaited<ReturnType<Transport['exchange']>>;
-    try {
-      response = await this.transport.exchange({
-        method,
-        path,
-        headers,
-        body: payload,
-        timeoutMs: this.timeoutMs,
-      });
-    } catch (err) {
-      throw noAnswer(where, err, { timedOut: err instanceof ExchangeTimeout, timeoutMs: this.timeoutMs });
-    }
-    return readAnswer(where, response);
+    return exchangeWithBank(this.transport, {
+      method,
+      path,
+      ...opts,
+      signingKey: this.signingKey,
+      timeoutMs: this.timeoutMs,
+    });
   }
+}
+
+/** The bank client a service role configures: BANK_URL, its timeout, its signing key, TLS_CA_FILE. */
+export function bankClientFor(config: {
+  BANK_URL: string;
+  BANK_TIMEOUT_MS: number;
+  BANK_SIGNING_KEY?: string | undefined;
+  TLS_CA_FILE?: string | undefined;
+}): BankClient {
+  return new BankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    ...(config.BANK_SIGNING_KEY ? { signingKey: config.BANK_SIGNING_KEY } : {}),
+    ...(config.TLS_CA_FILE ? { ca: readFileSync(config.TLS_CA_FILE) } : {}),
+  });
 }

@@ -49,6 +49,7 @@ export function describeStack(
             url: info.bank.url,
             metrics: `${info.bank.opsUrl}/metrics`,
             ...(info.secrets.bankSigningKeyFile ? { signingKeyFile: info.secrets.bankSigningKeyFile } : {}),
+            ...(info.tls ? { caFile: info.tls.caFile } : {}),
           },
         }
       : {}),

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExchangeTimeout, keepAliveTransport } from './transport.ts';
+import { ExchangeTimeout, keepAliveTransport } from './http-exchange.ts';
 
 /** A real HTTP server that echoes what it got, counts the connections it accepted, and can hang or hang up. */
 let server: http.Server;

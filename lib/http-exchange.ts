@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 
 /**
- * One HTTP/1.1 exchange with the bank over kept-alive connections (node:http with a keep-alive agent).
- * Chosen over `fetch` for the worker's hot path: undici's fetch builds WHATWG streams, a cloned request
+ * One HTTP/1.1 exchange over kept-alive connections (node:http with a keep-alive agent), as the
+ * service's bank client and the mock bank's own make them. Chosen over `fetch` for the worker's hot path: undici's fetch builds WHATWG streams, a cloned request
  * body, Headers and an AbortSignal per call, which cost more CPU than the bank's own work (bench/
  * profile.ts); this client keeps one socket per concurrent call and parses nothing but the status,
  * the headers node already parsed, and the body text.
@@ -33,14 +33,22 @@ export interface Transport {
   close(): void;
 }
 
-/** A transport to `baseUrl` (http or https) keeping connections alive between calls. */
-export function keepAliveTransport(baseUrl: string): Transport {
+/**
+ * A transport to `baseUrl` (http or https) keeping connections alive between calls. Over https the
+ * server's certificate is verified against `ca` (the system's CAs when absent).
+ */
+export function keepAliveTransport(baseUrl: string, opts: { ca?: string | Buffer } = {}): Transport {
   const url = new URL(baseUrl);
   const secure = url.protocol === 'https:';
   const lib = secure ? https : http;
   // No cap on sockets: the caller bounds its own concurrency (the worker's), and a queue here would
   // count against each call's timeout. Idle sockets are closed after 4 s, before the server's 5 s.
-  const agent = new lib.Agent({ keepAlive: true, timeout: 4_000, scheduling: 'lifo' });
+  const agent = new lib.Agent({
+    keepAlive: true,
+    timeout: 4_000,
+    scheduling: 'lifo',
+    ...(secure && opts.ca ? { ca: opts.ca } : {}),
+  });
   const base = {
     protocol: url.protocol,
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
