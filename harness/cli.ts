@@ -5,6 +5,7 @@ import { explain, explainRuns, UnknownItemError } from './explain/explain-comman
 import { type IndexKind, writeIndex } from './report/html/index-page.ts';
 import type { ScenarioResult } from './report/result.ts';
 import { summaryTable } from './report/terminal.ts';
+import { suiteExitCode } from './runner/exit-code.ts';
 import { runScenario, type TargetChoice } from './runner/runner.ts';
 import type { Scale, Scenario } from './runner/scenario.ts';
 import { selftestVerdict } from './runner/selftest-verdict.ts';
@@ -113,16 +114,6 @@ function printIndex(kind: IndexKind, results: ScenarioResult[], out: string, sta
   } catch (err) {
     process.stderr.write(`faultline: index.html not written: ${(err as Error).stack ?? err}\n`);
   }
-}
-
-/**
- * 0 when every run passed or was skipped and one at least ran, 1 when one failed or was vacuous, 2
- * when one ended in error or none ran at all.
- */
-export function suiteExitCode(results: Array<Pick<ScenarioResult, 'verdict'>>): number {
-  if (results.some((r) => r.verdict === 'error')) return 2;
-  if (results.some((r) => r.verdict === 'fail' || r.verdict === 'vacuous')) return 1;
-  return results.some((r) => r.verdict === 'pass') ? 0 : 2;
 }
 
 async function run(
