@@ -101,6 +101,7 @@ interface Column {
 }
 
 function checksCell(r: ScenarioResult): string {
+  if (r.verdict === 'skipped') return '—';
   const failed = r.checks.filter((c) => !c.valid).length;
   const passed = r.checks.length - failed;
   return failed === 0 ? `${passed} passed` : `${passed} passed, ${failed} failed`;
@@ -183,7 +184,10 @@ export function summaryTable(results: ScenarioResult[], { width = 110 }: { width
     }
     if (r.error) problems.push(`  ${r.scenario}: error: ${r.error.split('\n')[0]}`);
     for (const why of r.vacuous ?? []) problems.push(`  ${r.scenario}: vacuous: ${why}`);
-    for (const need of r.skipped ?? []) problems.push(`  ${r.scenario}: skipped: the target lacks ${need}`);
+    if (r.skipped?.length)
+      problems.push(
+        `  ${r.scenario}: skipped: the target lacks ${r.skipped.map((s) => s.split(': ')[0]).join(', ')}`,
+      );
   }
   if (problems.length > 0) lines.push('', 'problems:', ...problems);
 
