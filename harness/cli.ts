@@ -4,7 +4,7 @@ import { runDemo, UnknownDemoError } from './demo/demo-command.ts';
 import { explain, explainRuns, UnknownItemError } from './explain/explain-command.ts';
 import { type IndexKind, writeIndex } from './report/html/index-page.ts';
 import type { ScenarioResult } from './report/result.ts';
-import { summaryTable } from './report/terminal.ts';
+import { lacked, summaryTable } from './report/terminal.ts';
 import { suiteExitCode } from './runner/exit-code.ts';
 import { runScenario, type TargetChoice } from './runner/runner.ts';
 import type { Scale, Scenario } from './runner/scenario.ts';
@@ -125,18 +125,12 @@ async function run(
   for (const s of selected) {
     process.stdout.write(`\n▶ ${s.name} (${runLabel(opts)})\n`);
     const result = await runScenario(s, { ...opts, outDir: opts.out, sabotage: null });
-    if (result.verdict === 'skipped')
-      process.stdout.write(`  skipped: the target lacks ${skippedNeeds(result)}\n`);
+    if (result.verdict === 'skipped') process.stdout.write(`  skipped: the target lacks ${lacked(result)}\n`);
     results.push(result);
   }
   process.stdout.write(`\n${summaryTable(results)}\n`);
   printIndex('suite', results, opts.out, startedAt);
   return suiteExitCode(results);
-}
-
-/** What a skipped run lacked, by name (each entry is `<capability>: <what it is>`). */
-function skippedNeeds(result: ScenarioResult): string {
-  return (result.skipped ?? []).map((s) => s.split(': ')[0]).join(', ');
 }
 
 /**

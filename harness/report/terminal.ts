@@ -100,6 +100,11 @@ interface Column {
   cell(r: ScenarioResult): string;
 }
 
+/** What a skipped run's target lacked, by name (each `skipped` entry is `<capability>: <what it is>`). */
+export function lacked(r: Pick<ScenarioResult, 'skipped'>): string {
+  return (r.skipped ?? []).map((s) => s.split(': ')[0]).join(', ');
+}
+
 function checksCell(r: ScenarioResult): string {
   if (r.verdict === 'skipped') return '—';
   const failed = r.checks.filter((c) => !c.valid).length;
@@ -184,10 +189,7 @@ export function summaryTable(results: ScenarioResult[], { width = 110 }: { width
     }
     if (r.error) problems.push(`  ${r.scenario}: error: ${r.error.split('\n')[0]}`);
     for (const why of r.vacuous ?? []) problems.push(`  ${r.scenario}: vacuous: ${why}`);
-    if (r.skipped?.length)
-      problems.push(
-        `  ${r.scenario}: skipped: the target lacks ${r.skipped.map((s) => s.split(': ')[0]).join(', ')}`,
-      );
+    if (r.skipped?.length) problems.push(`  ${r.scenario}: skipped: the target lacks ${lacked(r)}`);
   }
   if (problems.length > 0) lines.push('', 'problems:', ...problems);
 
