@@ -61,6 +61,9 @@ function loadNative() {
   return import('../../stack/target/native.ts');
 }
 
+/** A native stack started for one run (stack/target/native.ts), typed without a static import of it. */
+type NativeTarget = Awaited<ReturnType<Awaited<ReturnType<typeof loadNative>>['startNativeTarget']>>;
+
 /** The mock bank's client, or one that says, on first use, that the target names no bank. */
 function bankOf(target: Target): BankControl {
   if (target.bank) return target.bank;
@@ -115,7 +118,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
 
   const progress = opts.progress ?? new Progress();
   let target: Target | undefined;
-  let native: Awaited<ReturnType<Awaited<ReturnType<typeof loadNative>>['startNativeTarget']>> | undefined;
+  let native: NativeTarget | undefined;
   let sampler: Sampler | undefined;
   let outcome: ScenarioOutcome | undefined;
   let failure: Error | undefined;
