@@ -104,7 +104,7 @@ export class RampMonitor {
     this.#busy = true;
     try {
       const [text, redis, pgRows] = await Promise.all([
-        scrape(this.deps.apiOpsUrl),
+        scrape(`${this.deps.apiOpsUrl}/metrics`),
         Promise.all(this.deps.redis.map(redisClients)),
         this.deps.db.query<{ active: number; auth: number; notify: number; wal: number }>(
           `SELECT count(*)::int AS active,

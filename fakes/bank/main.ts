@@ -14,7 +14,7 @@ async function main() {
     config = loadBankConfig();
   } catch (err) {
     process.stderr.write(`bank: ${(err as Error).message}\n`);
-    process.exit(2);
+    process.exit(1);
   }
   const log = pino({ level: config.LOG_LEVEL, base: { role: 'bank', pid: process.pid } });
   const { BANK_TLS_CERT_FILE: certFile, BANK_TLS_KEY_FILE: keyFile } = config;

@@ -175,7 +175,7 @@ describe('relays', () => {
   it('publish each outbox row exactly once when two run at the same time', async () => {
     const second = await startRole(t, 'relay');
     roles.push(second);
-    const urls = roles.filter((r) => r.role === 'relay').map((r) => r.opsUrl);
+    const urls = roles.filter((r) => r.role === 'relay').map((r) => `${r.opsUrl}/metrics`);
     const before = await scrapeValue(urls, 'outbox_published_total');
     await withWorker({}, async () => {
       const p = await payouts(60);
