@@ -17,4 +17,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
   });
+
+  it('keeps the bounds nested: a lock wait inside a statement, a statement inside the wait for its answer', () => {
+    const defaults = loadConfig({});
+    expect(defaults.LOCK_TIMEOUT_MS).toBeLessThan(defaults.DATABASE_STATEMENT_TIMEOUT_MS);
+    expect(defaults.DATABASE_STATEMENT_TIMEOUT_MS).toBeLessThan(defaults.DATABASE_QUERY_TIMEOUT_MS);
+    expect(() => loadConfig({ LOCK_TIMEOUT_MS: '6000' })).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_MS: must exceed LOCK_TIMEOUT_MS \(6000\)/,
+    );
+    expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '5000' })).toThrow(
+      /DATABASE_QUERY_TIMEOUT_MS: must exceed DATABASE_STATEMENT_TIMEOUT_MS \(5000\)/,
+    );
+    const raised = { LOCK_TIMEOUT_MS: '30000', DATABASE_STATEMENT_TIMEOUT_MS: '35000' };
+    expect(loadConfig({ ...raised, DATABASE_QUERY_TIMEOUT_MS: '40000' }).LOCK_TIMEOUT_MS).toBe(30_000);
+  });
 });

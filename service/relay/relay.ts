@@ -2,6 +2,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { connectionBounds, type DatabaseBounds } from '../db/pool.ts';
 import { sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
@@ -67,6 +68,8 @@ export async function publishBatch(deps: RelayDeps): Promise<number> {
 
 export interface RelayLoopOptions extends RelayDeps {
   databaseUrl: string;
+  /** The LISTEN connection's bounds, as the pool's. */
+  bounds: DatabaseBounds;
   pollMs: number;
   /** The API's hints after each payout commit (outbox-hint.ts): a connection to subscribe from, and the channel. */
   hints?: { redis: Redis; channel: string };
@@ -135,6 +138,7 @@ function listen(opts: RelayLoopOptions, onNotify: () => void): { close(): Promis
     const c = new pg.Client({
       connectionString: opts.databaseUrl,
       application_name: 'faultline-relay-listen',
+      ...connectionBounds(opts.bounds),
     });
     c.on('notification', onNotify);
     c.on('error', () => {

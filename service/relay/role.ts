@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
-import { createPool } from '../db/pool.ts';
+import { createPool, databaseBounds } from '../db/pool.ts';
 import { opsApp } from '../http/ops-app.ts';
 import { listenOps } from '../http/ops-listener.ts';
 import type { Logger } from '../log.ts';
@@ -18,7 +18,7 @@ import { registerOutboxGauge, startRelayLoop } from './relay.ts';
 
 /** The relay role: outbox -> BullMQ. Several can run at once. */
 export async function start(config: Config, log: Logger): Promise<Running> {
-  const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'relay' });
+  const pool = createPool(config, { max: 4, log, name: 'relay' });
   await migrate(pool);
   registerOutboxGauge(pool);
   const connection = producerConnection(config);
@@ -34,6 +34,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     batch: config.RELAY_BATCH,
     pollMs: config.RELAY_POLL_MS,
     databaseUrl: config.DATABASE_URL,
+    bounds: databaseBounds(config),
     hints: { redis: connection, channel: outboxHintChannel(config.QUEUE_PREFIX) },
     log,
   });

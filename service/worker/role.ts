@@ -29,12 +29,7 @@ const MAX_STALLED_COUNT = 5;
 
 /** The worker role: pays transfers out through the bank; SIGTERM drains in-flight jobs. */
 export async function start(config: Config, log: Logger): Promise<Running> {
-  const pool = createPool({
-    url: config.DATABASE_URL,
-    max: Math.min(config.WORKER_CONCURRENCY, 20),
-    log,
-    name: 'worker',
-  });
+  const pool = createPool(config, { max: Math.min(config.WORKER_CONCURRENCY, 20), log, name: 'worker' });
   await migrate(pool);
   const bank = new BankClient({
     baseUrl: config.BANK_URL,
