@@ -26,7 +26,7 @@ export interface PayoutItem {
   holdReason: string | null;
 }
 
-/** Payouts from one account of one user, in arrival order: one transaction, one row lock, one commit. */
+/** Payouts from one account of one user, decided in item order: one transaction, one row lock, one commit. */
 export interface PayoutBatch {
   userId: string;
   accountId: string;

@@ -3,9 +3,12 @@
 // row, and only those the balance cannot cover refused.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../errors.ts';
 import { registry } from '../metrics.ts';
+import { moneyDeps } from '../money/money-deps.ts';
 import { type PayoutItem, runPayoutBatch } from '../money/money-repo.ts';
-import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { type MoneyDeps, type PayoutInput, payout } from '../money/operations.ts';
+import { accountAudit, eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
 
 let t: TestEnv;
 let api: ReturnType<typeof testApi>;
@@ -26,6 +29,38 @@ const item = (amount: number, key: string | null = randomUUID()): PayoutItem => 
   requestHash: randomBytes(32),
   holdReason: null,
 });
+
+/** Holds an account's row lock, as a stuck transaction would, until release(). */
+async function holdRow(accountId: string) {
+  const holder = await t.pool.connect();
+  await holder.query('BEGIN');
+  await holder.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [accountId]);
+  return {
+    async release() {
+      await holder.query('COMMIT');
+      holder.release();
+    },
+  };
+}
+
+/** Sessions waiting on a lock of this test's database right now. */
+async function lockWaiters(): Promise<number> {
+  const { rows } = await t.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** A payout through the money path as the API calls it; settles into its answer or its error's code. */
+function pay(deps: MoneyDeps, input: PayoutInput) {
+  return payout(deps, input).then(
+    (r) => ({ status: r.status, replayed: r.replayed, id: r.body.id as string | undefined, code: undefined }),
+    (err: unknown) => {
+      if (!(err instanceof AppError)) throw err;
+      return { status: err.status, replayed: false, id: undefined, code: err.code };
+    },
+  );
+}
 
 async function batchFigures() {
   const values = (await registry.getSingleMetric('payout_batch_size')?.get())?.values ?? [];
@@ -96,5 +131,44 @@ describe('PAYOUT_COALESCE=on', () => {
     );
     expect(replays.map((r) => [r.status, r.body])).toEqual(results.map((r) => [r.status, r.body]));
     expect((await accountAudit(t.pool, u.accountId)).balance).toBe(0);
+  });
+});
+
+describe('PAYOUT_COALESCE=on, with the row busy', () => {
+  const input = (u: { userId: string; accountId: string }, idempotencyKey: string, amount = 100) => ({
+    userId: u.userId,
+    accountId: u.accountId,
+    idempotencyKey,
+    amount,
+    currency: 'USD',
+    destination: 'IBAN-1',
+  });
+
+  it('answers a key twice in one gathering exactly as without coalescing: the stored response', async () => {
+    const deps = moneyDeps(t.config, t.pool);
+    const u = await fundedUser(t, { balance: 10_000 });
+    const [stored, fresh] = [randomUUID(), randomUUID()];
+    const first = await pay(deps, input(u, stored));
+    expect(first).toMatchObject({ status: 201, replayed: false });
+
+    const held = await holdRow(u.accountId);
+    let fillers: Promise<unknown>[] = [];
+    let queued: ReturnType<typeof pay>[] = [];
+    try {
+      fillers = [pay(deps, input(u, randomUUID())), pay(deps, input(u, randomUUID()))];
+      await eventually(async () => (await lockWaiters()) === 2); // two batches out: the rest queue
+      queued = [stored, stored, fresh, fresh].map((k) => pay(deps, input(u, k)));
+    } finally {
+      await held.release();
+    }
+    await Promise.all(fillers);
+    const [a, b, c, d] = await Promise.all(queued);
+    expect([a, b]).toEqual([
+      { status: 201, replayed: true, id: first.id, code: undefined },
+      { status: 201, replayed: true, id: first.id, code: undefined },
+    ]);
+    expect([c?.status, d?.status, c?.replayed, d?.replayed]).toEqual([201, 201, false, true]);
+    expect(d?.id).toBe(c?.id);
+    expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 9_600, ledger: 9_600 });
   });
 });

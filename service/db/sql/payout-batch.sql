@@ -1,4 +1,4 @@
--- Debits one account for a batch of payouts (one or more, in arrival order) in one statement: each
+-- Debits one account for a batch of payouts (one or more, decided in item order) in one statement: each
 -- payout's idempotency key, outbox row (or fraud hold) and ledger entry, one balance update, one commit.
 -- $1 user_id, $2 account_id, $3 amounts bigint[], $4 currencies text[], $5 destinations text[],
 -- $6 idempotency keys text[], $7 request hashes bytea[], $8 hold reasons text[] (null: not held),
