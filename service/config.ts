@@ -91,6 +91,11 @@ const schema = z
       .describe(
         'How long a money operation waits for an account row lock before it answers 503 `lock_timeout`.',
       ),
+    PAYOUT_DEADLINE_MS: int(100, 600_000)
+      .default(5_000)
+      .describe(
+        "A payout is written within this long of reaching the money path, or never: past it, one still waiting (in the hot-account queue, for its row) answers 503 `payout_deadline_exceeded` with nothing written, and the database refuses to write it later (it checks each payout's deadline under the row lock). One whose transaction is in the database when it passes answers 503 `database_unavailable` (unknown: retry with the same key). 5 s: two and a half `LOCK_TIMEOUT_MS`, so a payout waiting behind a busy row is never cut, while one waiting on a database that does not answer is told so before a client's own timeout (ours: 10 s) gives up on it; it must be at least `LOCK_TIMEOUT_MS`.",
+      ),
     MAX_AMOUNT: int(1, 1e15)
       .default(1_000_000_000)
       .describe(
@@ -223,15 +228,26 @@ const schema = z
   .superRefine(orderedTimeouts);
 
 /**
- * The database's bounds nest, each inside the next: a row lock's wait inside a statement's, a statement's
- * inside the wait for its answer. Otherwise the outer bound cuts what the inner one was meant to end
- * cleanly: a statement timeout firing before the lock timeout, or the client giving a connection up
- * (an unknown outcome) before the server's own cancel (a certain one) could answer.
+ * The bounds nest, each inside the next: a row lock's wait inside a payout's deadline and inside a
+ * statement's timeout, a statement's inside the wait for its answer. Otherwise the outer bound cuts what
+ * the inner one was meant to end cleanly: a statement timeout firing before the lock timeout, or the
+ * client giving a connection up (an unknown outcome) before the server's own cancel (a certain one).
  */
 function orderedTimeouts(
-  c: { LOCK_TIMEOUT_MS: number; DATABASE_STATEMENT_TIMEOUT_MS: number; DATABASE_QUERY_TIMEOUT_MS: number },
+  c: {
+    LOCK_TIMEOUT_MS: number;
+    PAYOUT_DEADLINE_MS: number;
+    DATABASE_STATEMENT_TIMEOUT_MS: number;
+    DATABASE_QUERY_TIMEOUT_MS: number;
+  },
   ctx: z.RefinementCtx,
 ): void {
+  if (c.PAYOUT_DEADLINE_MS < c.LOCK_TIMEOUT_MS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PAYOUT_DEADLINE_MS'],
+      message: `must be at least LOCK_TIMEOUT_MS (${c.LOCK_TIMEOUT_MS})`,
+    });
   if (c.DATABASE_STATEMENT_TIMEOUT_MS <= c.LOCK_TIMEOUT_MS)
     ctx.addIssue({
       code: 'custom',

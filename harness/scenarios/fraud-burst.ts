@@ -21,6 +21,7 @@ const ENV = {
   // machine the last of 40 can wait near the 2 s default, and a timed-out payout is no hold at all.
   // The bounds that contain the lock's wait (config.ts orderedTimeouts) grow with it.
   LOCK_TIMEOUT_MS: '30000',
+  PAYOUT_DEADLINE_MS: '30000',
   DATABASE_STATEMENT_TIMEOUT_MS: '35000',
   DATABASE_QUERY_TIMEOUT_MS: '40000',
   FRAUD_WINDOW_MS: '120000',

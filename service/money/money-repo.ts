@@ -24,6 +24,8 @@ export interface PayoutItem {
   requestHash: Buffer;
   /** A fraud rule's reason code: written in MANUAL_REVIEW with its hold, not for the relay. */
   holdReason: string | null;
+  /** When (ms since the epoch) the payout stops being writable: past it, payout_batch() refuses it. */
+  deadline: number | null;
 }
 
 /** Payouts from one account of one user, decided in item order: one transaction, one row lock, one commit. */
@@ -68,6 +70,7 @@ export function payoutBatchParams(b: PayoutBatch): unknown[] {
     b.items.map((i) => i.requestHash),
     b.items.map((i) => i.holdReason),
     b.lockTimeoutMs,
+    b.items.map((i) => (i.deadline === null ? null : new Date(i.deadline))),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DatabaseUnavailable, PayoutDeadlineExceeded, PayoutQueueFull } from '../errors.ts';
 import type { ItemOutcome, MoneyRow, PayoutItem } from './money-repo.ts';
 import { PayoutCoalescer } from './payout-coalescer.ts';
 
@@ -13,7 +14,7 @@ interface Sent {
   answer(outcomes?: ItemOutcome[]): void;
 }
 
-function harness(opts: { maxBatch?: number } = {}) {
+function harness(opts: { maxBatch?: number; queueMax?: number } = {}) {
   const sent: Sent[] = [];
   const coalescer = new PayoutCoalescer(
     (_user, _account, items) =>
@@ -23,24 +24,27 @@ function harness(opts: { maxBatch?: number } = {}) {
           answer: (outcomes) => resolve(outcomes ?? items.map((i) => row(i.idempotencyKey))),
         }),
       ),
-    { maxBatch: opts.maxBatch ?? 64 },
+    { maxBatch: opts.maxBatch ?? 64, queueMax: opts.queueMax ?? 1_000 },
   );
   /** One payout of the test account; settles into `{ row }` or `{ err }`, never rejects. */
-  const pay = (key: string) =>
-    coalescer.run('user', 'account', item(key)).then(
-      (row) => ({ row, err: undefined }),
-      (err: unknown) => ({ row: undefined, err }),
-    );
+  const pay = (key: string, deadlineInMs: number | null = null) =>
+    coalescer
+      .run('user', 'account', item(key, deadlineInMs === null ? null : Date.now() + deadlineInMs))
+      .then(
+        (row) => ({ row, err: undefined }),
+        (err: unknown) => ({ row: undefined, err }),
+      );
   return { sent, pay };
 }
 
-const item = (key: string): PayoutItem => ({
+const item = (key: string, deadline: number | null): PayoutItem => ({
   amount: 100,
   currency: 'USD',
   destination: 'IBAN-1',
   idempotencyKey: key,
   requestHash: randomBytes(32),
   holdReason: null,
+  deadline,
 });
 
 const row = (key: string | null): MoneyRow => ({
@@ -90,5 +94,55 @@ describe('PayoutCoalescer', () => {
     expect(sent.map((s) => s.keys)).toEqual([['a'], ['b'], ['x', 'a', 'y'], ['x']]);
     sent[3]?.answer();
     expect((await Promise.all(answers)).every((a) => a.row !== undefined)).toBe(true);
+  });
+
+  it('answers a queued payout 503 payout_deadline_exceeded at its deadline, and never sends it', async () => {
+    const { sent, pay } = harness();
+    const [first, second] = [pay('a', 5_000), pay('b', 5_000)];
+    const late = pay('c', 1_000);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sent).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await late).err).toBeInstanceOf(PayoutDeadlineExceeded);
+    sent[0]?.answer();
+    sent[1]?.answer();
+    await settle();
+    expect(sent.map((s) => s.keys)).toEqual([['a'], ['b']]);
+    expect([(await first).row, (await second).row]).not.toContain(undefined);
+  });
+
+  it("answers a payout still in the database at its deadline as unknown, and ignores the batch's late answer", async () => {
+    const { sent, pay } = harness();
+    const stuck = pay('a', 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await stuck).err).toBeInstanceOf(DatabaseUnavailable);
+    sent[0]?.answer();
+    await settle();
+    expect((await stuck).row).toBeUndefined();
+  });
+
+  it('refuses a payout at once, sending nothing, when its account already queues queueMax', async () => {
+    const { sent, pay } = harness({ queueMax: 2 });
+    const answers = ['a', 'b', 'c', 'd'].map((k) => pay(k));
+    const refused = await pay('e');
+    expect(refused.err).toBeInstanceOf(PayoutQueueFull);
+    for (const s of sent) s.answer();
+    await settle();
+    sent[2]?.answer();
+    expect(sent.flatMap((s) => s.keys)).toEqual(['a', 'b', 'c', 'd']);
+    expect((await Promise.all(answers)).every((a) => a.row !== undefined)).toBe(true);
+  });
+
+  it('lets a payout without a deadline wait as long as its batch takes', async () => {
+    const { sent, pay } = harness();
+    let answered = false;
+    const waiting = pay('a').then((a) => {
+      answered = true;
+      return a;
+    });
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(answered).toBe(false);
+    sent[0]?.answer();
+    expect((await waiting).row).toBeDefined();
   });
 });

@@ -1,4 +1,5 @@
 import { Histogram } from 'prom-client';
+import { DatabaseUnavailable, PayoutDeadlineExceeded, PayoutQueueFull } from '../errors.ts';
 import { registry } from '../metrics.ts';
 import type { ItemOutcome, MoneyRow, PayoutItem } from './money-repo.ts';
 
@@ -14,6 +15,8 @@ export type RunBatch = (userId: string, accountId: string, items: PayoutItem[]) 
 
 interface Waiting {
   item: PayoutItem;
+  /** queued: in memory, never sent; sent: in a batch in the database; answered: its promise settled. */
+  state: 'queued' | 'sent' | 'answered';
   resolve(row: MoneyRow): void;
   reject(err: unknown): void;
 }
@@ -44,6 +47,12 @@ const IN_FLIGHT = 2;
  * the money an earlier one of the other batch then lacks (422): the order concurrent requests have
  * without coalescing too, where each waits for the row on its own connection. Nothing promises more.
  *
+ * Waits are bounded: a payout with a deadline (PayoutItem.deadline) is answered by then — still queued,
+ * it leaves the queue with 503 payout_deadline_exceeded (never sent, so nothing written); in the database,
+ * with 503 database_unavailable (unknown), while payout_batch() refuses to write it past its deadline. A
+ * queue already holding `queueMax` payouts of the account refuses the next at once (503
+ * payout_queue_full).
+ *
  * A key is never twice in the database at once: a payout whose Idempotency-Key is in the batch being
  * formed, or in one in flight, waits for a later batch, so it gets exactly the answer it would get
  * without coalescing once the first is done: the stored response (a replay), or 422 for another request
@@ -57,7 +66,7 @@ export class PayoutCoalescer {
 
   constructor(
     private readonly runBatch: RunBatch,
-    private readonly opts: { maxBatch: number },
+    private readonly opts: { maxBatch: number; queueMax: number },
   ) {}
 
   /** Runs one payout, alone or in a batch with others of the same account; its row, or its error. */
@@ -68,10 +77,42 @@ export class PayoutCoalescer {
       account = { queue: [], running: 0, keysSent: new Map() };
       this.#accounts.set(group, account);
     }
+    if (account.queue.length >= this.opts.queueMax) return Promise.reject(new PayoutQueueFull());
     const target = account;
-    const done = new Promise<MoneyRow>((resolve, reject) => target.queue.push({ item, resolve, reject }));
+    const done = new Promise<MoneyRow>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const w: Waiting = {
+        item,
+        state: 'queued',
+        resolve(row) {
+          clearTimeout(timer);
+          w.state = 'answered';
+          resolve(row);
+        },
+        reject(err) {
+          clearTimeout(timer);
+          w.state = 'answered';
+          reject(err);
+        },
+      };
+      if (item.deadline !== null)
+        timer = setTimeout(() => this.#expire(group, target, w), Math.max(0, item.deadline - Date.now()));
+      target.queue.push(w);
+    });
     this.#pump(group, userId, accountId, target);
     return done;
+  }
+
+  /** The deadline has come: a queued payout leaves the queue unwritten; a sent one's outcome is unknown. */
+  #expire(group: string, account: Account, w: Waiting): void {
+    if (w.state === 'queued') {
+      const at = account.queue.indexOf(w);
+      if (at >= 0) account.queue.splice(at, 1);
+      w.reject(new PayoutDeadlineExceeded());
+      this.#forgetIfIdle(group, account);
+    } else if (w.state === 'sent') {
+      w.reject(new DatabaseUnavailable());
+    }
   }
 
   #pump(group: string, userId: string, accountId: string, account: Account): void {
@@ -81,6 +122,7 @@ export class PayoutCoalescer {
       account.running++;
       batchSize.observe(batch.length);
       for (const w of batch) {
+        w.state = 'sent';
         const key = w.item.idempotencyKey;
         if (key !== null) account.keysSent.set(key, (account.keysSent.get(key) ?? 0) + 1);
       }
