@@ -89,7 +89,7 @@ const schema = z
     LOCK_TIMEOUT_MS: int(1, 60_000)
       .default(2_000)
       .describe(
-        'How long a money operation waits for an account row lock before it answers 503 `lock_timeout`.',
+        "How long a money operation waits for an account row lock before it answers 503 `lock_timeout`, and a worker's claim for a transfer row before its attempt fails and is retried.",
       ),
     PAYOUT_DEADLINE_MS: int(100, 600_000)
       .default(5_000)
@@ -110,6 +110,11 @@ const schema = z
     RELAY_BATCH: int(1, 10_000)
       .default(200)
       .describe('Outbox rows the relay claims and publishes per batch.'),
+    RELAY_LEASE_MS: int(1_000, 600_000)
+      .default(10_000)
+      .describe(
+        "How long the relay's claim of a batch of outbox rows lasts (a lease written in a statement of its own: no row lock is held while it publishes). Far above a publish, which the queue connection's 2 s command timeout bounds, so two relays rarely publish a row twice (and BullMQ keeps one job per transfer id when they do); what a relay that dies or is paused mid-publish delays its rows by, before another relay takes them.",
+      ),
     RELAY_POLL_MS: int(10, 60_000)
       .default(1_000)
       .describe(

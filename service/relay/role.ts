@@ -10,6 +10,7 @@ import {
   type PayoutJobData,
   payoutJobOptions,
   producerConnection,
+  workerName,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
 import { relayVariants } from '../sabotage/index.ts';
@@ -32,6 +33,8 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     queue,
     jobOptions,
     batch: config.RELAY_BATCH,
+    leaseMs: config.RELAY_LEASE_MS,
+    name: workerName(),
     pollMs: config.RELAY_POLL_MS,
     databaseUrl: config.DATABASE_URL,
     bounds: databaseBounds(config),

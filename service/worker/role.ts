@@ -51,7 +51,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const variants = workerVariants(config);
   const worker = variants.worker(
     startPayoutWorker({
-      deps: variants.deps({ pool, bank, failTransfer, dlq, log }),
+      deps: variants.deps({ pool, bank, failTransfer, dlq, claimLockTimeoutMs: config.LOCK_TIMEOUT_MS, log }),
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
