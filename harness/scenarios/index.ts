@@ -9,6 +9,7 @@ import { fraudBurst } from './fraud-burst.ts';
 import { lossyBank } from './lossy-bank.ts';
 import { poisonJob } from './poison-job.ts';
 import { postgresCrash } from './postgres-crash.ts';
+import { postgresPause } from './postgres-pause.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash } from './redis-crash.ts';
 import { redisCut } from './redis-cut.ts';
@@ -22,6 +23,7 @@ export const scenarios: Scenario[] = [
   redisCut,
   redisCrash,
   postgresCrash,
+  postgresPause,
   reconFlood,
   cacheStampede,
   balanceHammer,

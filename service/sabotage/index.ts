@@ -27,7 +27,7 @@ import { type Closable, failTransferRefundingTwice, keylessBank, undrained } fro
 
 /** The API role's broken parts; `close()` ends what they opened. */
 export interface ApiVariants {
-  money: Pick<MoneyDeps, 'store' | 'onCreated'>;
+  money: Pick<MoneyDeps, 'store' | 'onCreated' | 'deadlineMs'>;
   reads: ReadParts;
   velocityCheck?: RedisVelocityCheck;
   close(): Promise<void>;
@@ -41,6 +41,8 @@ export function apiVariants(config: Config, { pool, log }: { pool: pg.Pool; log:
     money: {
       store: brokenMoneyStore(on, pool, { retries: config.TX_RETRIES }),
       ...(direct ? { onCreated: direct.onCreated } : {}),
+      // `no-payout-deadline`: payouts carry no deadline, so queued ones wait as long as the database does.
+      ...(on.has('no-payout-deadline') ? { deadlineMs: null } : {}),
     },
     reads: readVariants(on),
     ...(on.has('non-atomic-velocity') ? { velocityCheck: checkInRedisNonAtomic } : {}),
