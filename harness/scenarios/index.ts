@@ -14,6 +14,7 @@ import { reconFlood } from './recon-flood.ts';
 import { redisCrash } from './redis-crash.ts';
 import { redisCut } from './redis-cut.ts';
 import { redisOom } from './redis-oom.ts';
+import { relayPause } from './relay-pause.ts';
 import { workerKill } from './worker-kill.ts';
 
 /** Every scenario, in the order the default suite runs them. */
@@ -33,6 +34,7 @@ export const scenarios: Scenario[] = [
   deadlock,
   poisonJob,
   deployDrain,
+  relayPause,
   fraudBurst,
 ];
 

@@ -71,6 +71,8 @@ export interface RelayLoopOptions extends RelayDeps {
   /** The LISTEN connection's bounds, as the pool's. */
   bounds: DatabaseBounds;
   pollMs: number;
+  /** How one batch is published; publishBatch unless the role wires another. */
+  publish?: (deps: RelayDeps) => Promise<number>;
   /** The API's hints after each payout commit (outbox-hint.ts): a connection to subscribe from, and the channel. */
   hints?: { redis: Redis; channel: string };
 }
@@ -106,7 +108,7 @@ export function startRelayLoop(opts: RelayLoopOptions): { stop(): Promise<void> 
     while (running) {
       notified = false;
       try {
-        const n = await publishBatch(opts);
+        const n = await (opts.publish ?? publishBatch)(opts);
         failures = 0;
         if (n === opts.batch) continue; // more are waiting
       } catch (err) {

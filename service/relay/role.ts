@@ -15,7 +15,7 @@ import {
 import type { Running } from '../roles.ts';
 import { relayVariants } from '../sabotage/index.ts';
 import { outboxHintChannel } from './outbox-hint.ts';
-import { registerOutboxGauge, startRelayLoop } from './relay.ts';
+import { publishBatch, registerOutboxGauge, startRelayLoop } from './relay.ts';
 
 /** The relay role: outbox -> BullMQ. Several can run at once. */
 export async function start(config: Config, log: Logger): Promise<Running> {
@@ -26,12 +26,16 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const queue = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
   queue.on('error', () => {});
   // The broken variants a selftest run asks for (none otherwise), in place of the real loop and options.
-  const { startLoop = startRelayLoop, jobOptions = (jobId) => payoutJobOptions(config, jobId) } =
-    relayVariants(config, log);
+  const {
+    startLoop = startRelayLoop,
+    jobOptions = (jobId) => payoutJobOptions(config, jobId),
+    publish = publishBatch,
+  } = relayVariants(config, log);
   const loop = startLoop({
     pool,
     queue,
     jobOptions,
+    publish,
     batch: config.RELAY_BATCH,
     leaseMs: config.RELAY_LEASE_MS,
     name: workerName(),
