@@ -59,7 +59,7 @@ const schema = z
     DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000)
       .default(5_000)
       .describe(
-        "PostgreSQL's `statement_timeout` and `idle_in_transaction_session_timeout` on every connection of every role: a statement running longer is cancelled and rolled back, and a transaction left idle this long (its client paused or gone) is ended, its locks with it. 5 s: a money statement waits at most `LOCK_TIMEOUT_MS` (2 s) for its row and then holds it for milliseconds (the bench's `hot_lock_hold_ms_p99`: about 2 ms), so a healthy one never comes near it; it must exceed `LOCK_TIMEOUT_MS`. Migrations run under a bound of their own (15 minutes).",
+        "PostgreSQL's `statement_timeout` and `idle_in_transaction_session_timeout` on every connection of every role: a statement running longer is cancelled and rolled back, and a transaction left idle this long (its client paused or gone) is ended, its locks with it. 5 s: a money statement waits at most `LOCK_TIMEOUT_MS` (2 s) for its row and then holds it for milliseconds (the bench's `hot_lock_hold_ms_p99`: 2–4 ms), so a healthy one never comes near it; it must exceed `LOCK_TIMEOUT_MS`. Migrations run under a bound of their own (15 minutes).",
       ),
     DATABASE_QUERY_TIMEOUT_MS: int(100, 3_600_000)
       .default(7_000)

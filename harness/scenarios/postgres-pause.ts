@@ -82,7 +82,7 @@ export const postgresPause: Scenario = {
     const to = ctx.recorder.now();
 
     const offered = await payouts.done;
-    const settleMs = await settle(ctx, { deadlineMs: 60_000 });
+    const settleMs = await settle(ctx, { deadlineMs: 30_000 });
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
     const inTime = answeredInTime(ops, { boundMs: DEADLINE_MS + SLACK_MS, f: (f) => f === 'payout' });

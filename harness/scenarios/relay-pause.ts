@@ -73,7 +73,7 @@ export const relayPause: Scenario = {
     await watchLocks(ctx, samples, 1_000);
 
     const offered = await payouts.done;
-    const settleMs = await settle(ctx, { deadlineMs: 60_000 });
+    const settleMs = await settle(ctx, { deadlineMs: 30_000 });
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
     const accepted = acceptedDuring(
