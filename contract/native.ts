@@ -15,9 +15,11 @@ export const NATIVE_CAPABILITIES = {
   'native:spawn-api': 'starts more API processes on the running stack',
   'native:settings':
     "starts the stack with the scenario's own settings (fraud rules, timeouts) and reads the service's configuration",
-  'native:postgres-log': "reads PostgreSQL's server log (deadlocks it detected)",
+  'native:postgres':
+    "reads PostgreSQL's own records: its server log (deadlocks it detected) and who waits on whom (pg_stat_activity)",
   'native:holds': 'lists fraud holds and records operator decisions on them',
-  'native:processes': 'signals processes and reads how they exited (drain time, exit code, signal)',
+  'native:processes':
+    'signals processes, reads how they exited (drain time, exit code, signal), starts a role again with a link of its own',
 } as const;
 
 export type NativeCapability = keyof typeof NATIVE_CAPABILITIES;
@@ -56,6 +58,8 @@ export interface NativeJob {
 export interface NativeDeadLetter {
   transferId: string;
   attemptsMade: number;
+  /** Why its job gave up. */
+  reason: string;
 }
 
 export type QueueState = 'waiting' | 'active' | 'delayed' | 'prioritized' | 'completed' | 'failed';
@@ -71,6 +75,8 @@ export interface NativeQueue {
   replayDeadLetters(): Promise<number>;
   /** The BullMQ worker name a process stamps its jobs with. */
   workerName(name: string): string;
+  /** Payouts whose jobs are in the queue while their outbox rows are not yet marked published. */
+  publishedUnmarked(): Promise<number>;
 }
 
 /** A Redis server of the native stack, for a client of the harness (`native:redis`). */
@@ -133,6 +139,13 @@ export interface NativeExtras {
   };
   holds: NativeHolds;
   postgresLogFile: string;
+  /** Sessions waiting on a lock held by a transaction left idle mid-way (`idle in transaction`). */
+  blockedSessions(): Promise<{ blocked: number; who: string[] }>;
+  /**
+   * Stops the running processes of `role` and starts one in their place whose queue Redis is reached
+   * through `redisQueueVia` (host:port: a proxy of the scenario's own); returns it.
+   */
+  replaceRole(role: 'relay', opts: { redisQueueVia: string }): Promise<NativeProcess>;
   /** PostgreSQL's and Redis's versions, for the report. */
   versions(): Promise<{ postgres: string | null; redis: string | null }>;
 }

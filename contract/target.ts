@@ -74,7 +74,7 @@ const sqlQueries = z.strictObject({
     .string()
     .min(1)
     .describe(
-      '`$1`: account ids, `$2`: idempotency keys (text[] of the same length, pairwise). One row per pair the service stored: `accountId`, `key`, `status` (the stored response status).',
+      '`$1`: account ids, `$2`: idempotency keys (text[] of the same length, pairwise). One row per pair the service stored: `accountId`, `key`, `status` (the stored response status); optional `resultId` (the id of the payout or transfer its request made).',
     ),
   profiles: z
     .string()

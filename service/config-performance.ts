@@ -16,6 +16,11 @@ export const performanceVariables = {
       '`on`: concurrent payouts of one account in one API process share one transaction (one row lock, one commit, one WAL flush), each keeping its own key, response, ledger entry and outbox row. Off by default until it is measured on a quiet machine.',
     ),
   PAYOUT_COALESCE_MAX: int(1, 1_000).default(64).describe('Payouts one coalesced transaction takes at most.'),
+  PAYOUT_COALESCE_QUEUE_MAX: int(1, 100_000)
+    .default(1_000)
+    .describe(
+      "Payouts of one account that may wait in one API process's coalescing queue; one more answers 503 `payout_queue_full` at once, with nothing written. 1,000: sixteen full batches behind the two in the database, about what one hot account drains within `PAYOUT_DEADLINE_MS` (the bench's `hot_coalesced_api_db_payouts`: 80–350 a second on 2 busy cores), so a payout refused here would mostly have waited out its deadline anyway; it also bounds the memory one hot account can take in a process.",
+    ),
   AUTH_CACHE_TTL_MS: int(0, 60_000)
     .default(5_000)
     .describe(

@@ -17,4 +17,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_CONCURRENCY: '0' })).toThrow(/WORKER_CONCURRENCY/);
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
   });
+
+  it('keeps the bounds nested: a lock wait inside the deadline and the statement, a statement inside its answer', () => {
+    const defaults = loadConfig({});
+    expect(defaults.LOCK_TIMEOUT_MS).toBeLessThanOrEqual(defaults.PAYOUT_DEADLINE_MS);
+    expect(defaults.LOCK_TIMEOUT_MS).toBeLessThan(defaults.DATABASE_STATEMENT_TIMEOUT_MS);
+    expect(defaults.DATABASE_STATEMENT_TIMEOUT_MS).toBeLessThan(defaults.DATABASE_QUERY_TIMEOUT_MS);
+    expect(() => loadConfig({ LOCK_TIMEOUT_MS: '6000' })).toThrow(
+      /PAYOUT_DEADLINE_MS: must be at least LOCK_TIMEOUT_MS \(6000\)\n {2}DATABASE_STATEMENT_TIMEOUT_MS: must exceed LOCK_TIMEOUT_MS \(6000\)/,
+    );
+    expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '5000' })).toThrow(
+      /DATABASE_QUERY_TIMEOUT_MS: must exceed DATABASE_STATEMENT_TIMEOUT_MS \(5000\)/,
+    );
+    const raised = { LOCK_TIMEOUT_MS: '30000', PAYOUT_DEADLINE_MS: '30000' };
+    expect(
+      loadConfig({ ...raised, DATABASE_STATEMENT_TIMEOUT_MS: '35000', DATABASE_QUERY_TIMEOUT_MS: '40000' })
+        .LOCK_TIMEOUT_MS,
+    ).toBe(30_000);
+  });
 });

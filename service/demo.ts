@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { createAccount, createUser } from './accounts/accounts-repo.ts';
+import { loadConfig } from './config.ts';
 import { migrate } from './db/migrate.ts';
+import { connectionBounds, databaseBounds } from './db/pool.ts';
 import { deposit } from './money/operations.ts';
 
 export interface DemoUser {
@@ -38,7 +40,9 @@ export interface Demo {
  * (each `npm run up` gets new ones).
  */
 export async function seedDemo(databaseUrl: string): Promise<Demo> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // The default bounds (DATABASE_*_MS), as every role's pool has them.
+  const bounds = databaseBounds(loadConfig({ DATABASE_URL: databaseUrl }));
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, ...connectionBounds(bounds) });
   try {
     await migrate(pool);
     const money = { pool, lockTimeoutMs: 2_000, retries: 3 };

@@ -115,6 +115,29 @@ export class ConflictRetryExhausted extends AppError {
     super(503, 'conflict_retry_exhausted', 'the operation conflicted repeatedly; nothing was changed, retry');
   }
 }
+/**
+ * Retryable: the payout was not written within PAYOUT_DEADLINE_MS (waiting for its account, or for a
+ * database that did not answer), and never will be: the database refuses it past its deadline.
+ */
+export class PayoutDeadlineExceeded extends AppError {
+  constructor() {
+    super(
+      503,
+      'payout_deadline_exceeded',
+      'the payout could not be written in time; nothing was changed, retry with the same Idempotency-Key',
+    );
+  }
+}
+/** Retryable: this account's payouts already fill the API process's coalescing queue; nothing was done. */
+export class PayoutQueueFull extends AppError {
+  constructor() {
+    super(
+      503,
+      'payout_queue_full',
+      'too many payouts of this account are waiting; nothing was changed, retry with the same Idempotency-Key',
+    );
+  }
+}
 export class DatabaseUnavailable extends AppError {
   constructor() {
     super(503, 'database_unavailable', 'the database is unavailable; retry with the same Idempotency-Key');

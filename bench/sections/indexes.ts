@@ -51,9 +51,9 @@ export const INDEX_QUERIES: readonly IndexQuery[] = [
   },
   {
     name: 'outbox_claim',
-    what: "the relay's claim of unpublished rows (outbox-claim.sql)",
+    what: "the relay's lease of unpublished rows (outbox-claim.sql)",
     sql: sql('outbox-claim'),
-    params: () => [DEFAULTS.RELAY_BATCH],
+    params: () => [DEFAULTS.RELAY_BATCH, DEFAULTS.RELAY_LEASE_MS, 'bench'],
     rollback: true,
   },
   {

@@ -9,6 +9,26 @@ export interface Hittable {
   run(action: ComponentAction): Promise<void>;
 }
 
+/**
+ * A process of the native stack as something the nemesis can hit, by signals: for one started during
+ * the run (its description, written at start-up, does not list it).
+ */
+export function signalled(proc: NativeProcess): Hittable {
+  const actions: Record<ComponentAction, () => Promise<void>> = {
+    kill: async () => {
+      proc.kill('SIGKILL');
+      await proc.exited;
+    },
+    terminate: () => terminateWithin(proc, 30_000),
+    pause: async () => proc.kill('SIGSTOP'),
+    resume: async () => proc.kill('SIGCONT'),
+    restart: async () => {
+      if (!proc.running) await proc.restart();
+    },
+  };
+  return { name: proc.name, run: (action) => actions[action]() };
+}
+
 /** Kill it at once, losing what it held (SIGKILL, `docker kill`…); the heal starts it again. */
 export function kill(c: Hittable): Fault {
   return {

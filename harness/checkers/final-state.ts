@@ -62,6 +62,8 @@ export interface KeyRecord {
   accountId: string;
   key: string;
   status: number;
+  /** The id of what the request made (a payout's), where the target's read gives it. */
+  resultId?: string;
 }
 
 /** What the bank's record holds, as a FinalState charge. */

@@ -19,6 +19,8 @@ const DEFINITE_FAILURES = new Set([
   'payload_too_large',
   'lock_timeout',
   'conflict_retry_exhausted',
+  'payout_deadline_exceeded',
+  'payout_queue_full',
 ]);
 
 export interface ApiAnswer {

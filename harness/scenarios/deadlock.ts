@@ -30,7 +30,7 @@ export const deadlock: Scenario = {
   checks: ['no-deadlocks', 'no-deadlock-reaches-client', 'money-conserved', 'refunded-once', '…standard'],
   faults: ['recon-refunds'],
   // Voided payouts written behind the API for recon to refund, and PostgreSQL's log of deadlocks.
-  needs: ['users', 'funding', 'state', 'bank', 'recon', 'native:seed', 'native:postgres-log'],
+  needs: ['users', 'funding', 'state', 'bank', 'recon', 'native:seed', 'native:postgres'],
   sabotages: [{ sabotage: 'unordered-transfer-locks', caughtBy: ['no-deadlocks'] }],
   plan: () => ({
     workers: 1,

@@ -18,7 +18,11 @@ const MAX_AMOUNT = 500_000;
 const ENV = {
   // A burst of one account's payouts queues on its row lock (held ones are debited too); on a busy
   // machine the last of 40 can wait near the 2 s default, and a timed-out payout is no hold at all.
+  // The bounds that contain the lock's wait (config.ts orderedTimeouts) grow with it.
   LOCK_TIMEOUT_MS: '30000',
+  PAYOUT_DEADLINE_MS: '30000',
+  DATABASE_STATEMENT_TIMEOUT_MS: '35000',
+  DATABASE_QUERY_TIMEOUT_MS: '40000',
   FRAUD_WINDOW_MS: '120000',
   FRAUD_MAX_PAYOUTS: String(MAX_PAYOUTS),
   FRAUD_MAX_AMOUNT: String(MAX_AMOUNT),

@@ -9,10 +9,12 @@ import { fraudBurst } from './fraud-burst.ts';
 import { lossyBank } from './lossy-bank.ts';
 import { poisonJob } from './poison-job.ts';
 import { postgresCrash } from './postgres-crash.ts';
+import { postgresPause } from './postgres-pause.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash } from './redis-crash.ts';
 import { redisCut } from './redis-cut.ts';
 import { redisOom } from './redis-oom.ts';
+import { relayPause } from './relay-pause.ts';
 import { workerKill } from './worker-kill.ts';
 
 /** Every scenario, in the order the default suite runs them. */
@@ -22,6 +24,7 @@ export const scenarios: Scenario[] = [
   redisCut,
   redisCrash,
   postgresCrash,
+  postgresPause,
   reconFlood,
   cacheStampede,
   balanceHammer,
@@ -31,6 +34,7 @@ export const scenarios: Scenario[] = [
   deadlock,
   poisonJob,
   deployDrain,
+  relayPause,
   fraudBurst,
 ];
 

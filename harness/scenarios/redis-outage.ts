@@ -1,11 +1,10 @@
 import { opsInFlight } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
+import { acceptedDuring } from '../checkers/accepted-during.ts';
 import { complete, type FinalTransfer } from '../checkers/index.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
 import { readsAnswered } from '../checkers/reads-answered.ts';
 import { ReadClient } from '../client/read-client.ts';
-import type { CheckResult } from '../core/check-result.ts';
-import type { Completed } from '../core/history.ts';
 import { gatherFinalState, settle, transfersNow } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext, StackPlan } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
@@ -13,6 +12,12 @@ import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
 import { between, readOp, sleep, standardChecks, stateFigures } from '../runner/workload.ts';
 
 const CLIENTS = 10;
+
+/** The outbox needs only Postgres: payouts asked for while Redis is away must all be accepted. */
+export const ACCEPTED_DURING_OUTAGE = {
+  name: 'payouts-accepted-during-outage',
+  description: 'Every payout asked for while the queue Redis was unreachable was accepted with 201.',
+};
 /**
  * Payouts offered per second (open model): enough that the cut's window holds well over a hundred,
  * little enough that a busy 2-core machine keeps up with them and the reads besides.
@@ -103,7 +108,7 @@ export function redisOutage(variant: {
       await settle(ctx, { deadlineMs: 30_000 });
       const state = await gatherFinalState(ctx);
       const ops = complete(ctx.recorder.ops);
-      const during = acceptedDuringOutage(ops, { from, to });
+      const during = acceptedDuring(ops, { from, to }, ACCEPTED_DURING_OUTAGE);
       const cacheChecks = variant.cache
         ? [
             readsAnswered(ops, {
@@ -190,23 +195,4 @@ async function backlogDrained(ctx: ScenarioContext, opts: { deadlineMs: number }
     await sleep(100);
   }
   return -1;
-}
-
-/** Payouts invoked while Redis was away must all be accepted (201): the outbox needs only Postgres. */
-export function acceptedDuringOutage(ops: Completed[], window: { from: number; to: number }): CheckResult {
-  const during = ops.filter(
-    (o) => o.f === 'payout' && o.invokedAt >= window.from && o.invokedAt <= window.to,
-  );
-  const accepted = during.filter(
-    (o) => o.type === 'ok' && (o.response as { status?: number })?.status === 201,
-  );
-  const refused = during.filter((o) => !accepted.includes(o));
-  return {
-    name: 'payouts-accepted-during-outage',
-    description: 'Every payout asked for while the queue Redis was unreachable was accepted with 201.',
-    valid: accepted.length > 0 && refused.length === 0,
-    errorCount: refused.length + (accepted.length === 0 ? 1 : 0),
-    ...(refused[0] ? { first: refused[0], last: refused[refused.length - 1] } : {}),
-    figures: { asked: during.length, accepted: accepted.length },
-  };
 }

@@ -49,7 +49,15 @@ const transferRow = z.object({
   destination: z.string().nullish(),
 });
 const openRow = z.object({ transfers: count, amount: money.nullish().transform((v) => v ?? 0) });
-const keyRow = z.object({ accountId: z.string(), key: z.string(), status: count });
+const keyRow = z.object({
+  accountId: z.string(),
+  key: z.string(),
+  status: count,
+  resultId: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+});
 const profileRow = z.object({ userId: z.string(), version: count });
 
 function rows<T extends z.ZodType>(schema: T, values: unknown, read: string): Array<z.output<T>> {

@@ -151,6 +151,12 @@ export class Target {
     return [...described, ...this.#extraApis].slice(0, n);
   }
 
+  /** The proxies' server its links run through, for a proxy of a scenario's own. */
+  proxyServer(): Toxiproxy {
+    if (!this.#proxies) throw new MissingCapability(`${this.name} describes no proxies`);
+    return this.#proxies;
+  }
+
   /** The proxy in one of its links. */
   async link(name: Link): Promise<ToxiproxyProxy> {
     const proxyName = this.description.proxies?.links[name];

@@ -47,7 +47,7 @@ export function createReadServices(
 ): ReadServices {
   const cipher = new PiiCipher(requirePiiKeys(config));
   // Two connections: one for the sync passes, one for writers waiting on their invalidation row.
-  const syncPool = createPool({ url: config.DATABASE_URL, max: 2, log, name: 'api-cache-sync' });
+  const syncPool = createPool(config, { max: 2, log, name: 'api-cache-sync' });
   const { link: newLink = (opts) => new CacheLink(opts) } = parts;
   const link = newLink({
     redis: createCacheRedis({

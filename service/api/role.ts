@@ -23,7 +23,7 @@ import { readinessDetail } from './routes/health.ts';
  * (/metrics, /readyz with detail) on the ops listener, OPS_HOST:OPS_PORT.
  */
 export async function start(config: Config, log: Logger): Promise<Running> {
-  const pool = createPool({ url: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, log, name: 'api' });
+  const pool = createPool(config, { max: config.DATABASE_POOL_MAX, log, name: 'api' });
   const applied = await migrate(pool);
   if (applied.length) log.info({ applied }, 'migrations applied');
   // Fail fast and never queue commands while Redis is away: the API only pings it for /readyz.

@@ -5,6 +5,13 @@ import type pg from 'pg';
 const dir = new URL('./migrations/', import.meta.url);
 /** Any constant works; all roles share it so concurrent start-ups apply migrations one at a time. */
 const MIGRATION_LOCK = 7_400_112_233;
+/**
+ * A migration may rewrite or index a big table: minutes, where every other statement gets seconds
+ * (DATABASE_STATEMENT_TIMEOUT_MS). So may a role wait for another one's. This still ends a hung one.
+ */
+const MIGRATION_TIMEOUT_MS = 15 * 60_000;
+/** The client gives the server's own cancel time to answer first (as DATABASE_QUERY_TIMEOUT_MS does). */
+const slow = (text: string) => ({ text, query_timeout: MIGRATION_TIMEOUT_MS + 5_000 });
 
 export interface Migration {
   version: number;
@@ -30,13 +37,16 @@ export function loadMigrations(): Migration[] {
 }
 
 /**
- * Applies the missing migrations under a session advisory lock, each in its own transaction.
- * Refuses to start when an applied migration was edited or removed: migrations only move forward.
+ * Applies the missing migrations under a session advisory lock, each in its own transaction, on a
+ * connection of the pool that runs under the migrations' bound and is closed afterwards (so no other
+ * query inherits it). Refuses to start when an applied migration was edited or removed: migrations only
+ * move forward.
  */
 export async function migrate(pool: pg.Pool): Promise<string[]> {
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`SET statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
+    await client.query({ ...slow('SELECT pg_advisory_lock($1)'), values: [MIGRATION_LOCK] });
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -58,7 +68,7 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     for (const m of known.filter((k) => !done.has(k.version))) {
       await client.query('BEGIN');
       try {
-        await client.query(m.sql);
+        await client.query(slow(m.sql));
         await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
           m.version,
           m.name,
@@ -74,6 +84,6 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     return appliedNow;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    client.release();
+    client.release(true);
   }
 }

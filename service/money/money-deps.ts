@@ -4,23 +4,27 @@ import { type MoneyDeps, payoutBatch } from './operations.ts';
 import { PayoutCoalescer } from './payout-coalescer.ts';
 
 /**
- * The money operations' dependencies as the configuration asks: lock timeout, retries and, with
- * PAYOUT_COALESCE=on, the hot-account coalescer; the role adds where they run and whom a new payout wakes.
+ * The money operations' dependencies as the configuration asks: lock timeout, retries, the payouts'
+ * deadline and, with PAYOUT_COALESCE=on, the hot-account coalescer; the role adds where they run and whom
+ * a new payout wakes.
  */
 export function moneyDeps(
   config: Config,
   pool: pg.Pool,
-  extra: Pick<MoneyDeps, 'store' | 'onCreated'> = {},
+  extra: Pick<MoneyDeps, 'store' | 'onCreated' | 'deadlineMs'> = {},
 ): MoneyDeps {
   const deps: MoneyDeps = {
     pool,
     lockTimeoutMs: config.LOCK_TIMEOUT_MS,
     retries: config.TX_RETRIES,
+    deadlineMs: config.PAYOUT_DEADLINE_MS,
     ...extra,
   };
   if (config.PAYOUT_COALESCE) {
-    const maxBatch = config.PAYOUT_COALESCE_MAX;
-    deps.coalescer = new PayoutCoalescer((u, a, items) => payoutBatch(deps, u, a, items), { maxBatch });
+    deps.coalescer = new PayoutCoalescer((u, a, items) => payoutBatch(deps, u, a, items), {
+      maxBatch: config.PAYOUT_COALESCE_MAX,
+      queueMax: config.PAYOUT_COALESCE_QUEUE_MAX,
+    });
   }
   return deps;
 }

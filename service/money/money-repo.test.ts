@@ -8,6 +8,11 @@ describe('mapDatabaseError', () => {
     ['a terminated connection', new Error('Connection terminated unexpectedly')],
     ['a pool with no free connection in time', new Error('timeout exceeded when trying to connect')],
     ['an admin shutdown', Object.assign(new Error('terminating connection'), { code: '57P01' })],
+    ['a query unanswered within query_timeout', new Error('Query read timeout')],
+    [
+      'a statement cancelled by statement_timeout',
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    ],
   ])('maps %s to 503 database_unavailable', (_name, err) => {
     expect(mapDatabaseError(err)).toBeInstanceOf(DatabaseUnavailable);
   });

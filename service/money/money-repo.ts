@@ -24,9 +24,11 @@ export interface PayoutItem {
   requestHash: Buffer;
   /** A fraud rule's reason code: written in MANUAL_REVIEW with its hold, not for the relay. */
   holdReason: string | null;
+  /** When (ms since the epoch) the payout stops being writable: past it, payout_batch() refuses it. */
+  deadline: number | null;
 }
 
-/** Payouts from one account of one user, in arrival order: one transaction, one row lock, one commit. */
+/** Payouts from one account of one user, decided in item order: one transaction, one row lock, one commit. */
 export interface PayoutBatch {
   userId: string;
   accountId: string;
@@ -68,6 +70,7 @@ export function payoutBatchParams(b: PayoutBatch): unknown[] {
     b.items.map((i) => i.requestHash),
     b.items.map((i) => i.holdReason),
     b.lockTimeoutMs,
+    b.items.map((i) => (i.deadline === null ? null : new Date(i.deadline))),
   ];
 }
 
@@ -130,6 +133,9 @@ export async function withConflictRetries<T>(
 export function mapDatabaseError(err: unknown): unknown {
   const code = (err as { code?: string }).code;
   if (code === '55P03') return new LockTimeout();
+  // statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS) or an operator's cancel: rolled back, but a
+  // client cannot tell it from a database that stopped answering, and retries it the same way.
+  if (code === '57014') return new DatabaseUnavailable();
   // The CHECK (balance >= 0) constraint: only reachable if the locked balance check were bypassed.
   if (code === '23514') return new InsufficientFunds();
   if (isConnectionError(err)) return new DatabaseUnavailable();
@@ -150,8 +156,9 @@ function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
   // pg-pool's own words for a pool with no free connection within connectionTimeoutMillis (exhausted,
-  // or Postgres not accepting), and for a pool already ended by a stopping process.
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
+  // or Postgres not accepting), for a pool already ended by a stopping process, and node-postgres's for
+  // a query unanswered within query_timeout (DATABASE_QUERY_TIMEOUT_MS: its outcome is unknown).
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end|Query read timeout/i.test(
     e.message ?? '',
   );
 }

@@ -8,6 +8,7 @@ import {
   IdempotencyKeyReused,
   NotFound,
   OperatorOnly,
+  PayoutDeadlineExceeded,
 } from '../errors.ts';
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
 import {
@@ -24,6 +25,8 @@ export interface MoneyDeps {
   pool: pg.Pool;
   lockTimeoutMs: number;
   retries: number;
+  /** PAYOUT_DEADLINE_MS: a payout is written within this long of reaching payout(), or never; none: no deadline. */
+  deadlineMs?: number | null;
   /** Where the operations run; none: Postgres's money functions through `pool`, `retries` times. */
   store?: MoneyStore;
   /** Gathers concurrent payouts of one account into one transaction (PAYOUT_COALESCE); none: one each. */
@@ -57,7 +60,8 @@ export interface PayoutInput {
 
 /**
  * Debits the account and records the bank transfer intent (the outbox row), exactly once per key; a
- * payout with a hold reason waits in MANUAL_REVIEW for an operator instead (`held` in the result).
+ * payout with a hold reason waits in MANUAL_REVIEW for an operator instead (`held` in the result). With
+ * a deadline (deps.deadlineMs), it is written by then or never (503 payout_deadline_exceeded).
  */
 export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<MoneyResult> {
   const { userId, idempotencyKey, accountId, amount, currency, destination } = input;
@@ -68,6 +72,7 @@ export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<Money
     idempotencyKey,
     requestHash: requestHash('payout', { accountId, amount, currency, destination }),
     holdReason: input.holdReason ?? null,
+    deadline: deps.deadlineMs == null ? null : Date.now() + deps.deadlineMs,
   };
   let row: MoneyRow;
   try {
@@ -89,7 +94,9 @@ export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<Money
  * Writes payouts of one account in one transaction (a coalesced batch, or one payout alone): one outcome
  * per payout. A whole-batch failure that changed nothing and says retry (lock timeout, conflicts, the
  * database away: 503) is every payout's answer; any other failure of a batch of several is retried one
- * payout at a time, so a payout that fails can never take its neighbours with it.
+ * payout at a time, so a payout that fails can never take its neighbours with it. Those retries run one
+ * after the other, inside the batch's own turn: a failed batch never puts more transactions in flight
+ * on its account than it had (the coalescer's limit), nor more connections in use.
  */
 export async function payoutBatch(
   deps: MoneyDeps,
@@ -104,11 +111,9 @@ export async function payoutBatch(
   } catch (err) {
     if (items.length === 1 || (err instanceof AppError && err.status === 503))
       return items.map(() => err as Error);
-    return Promise.all(
-      items.map((item) =>
-        payoutBatch(deps, userId, accountId, [item]).then((outcomes) => outcomes[0] as ItemOutcome),
-      ),
-    );
+    const outcomes: ItemOutcome[] = [];
+    for (const item of items) outcomes.push(...(await payoutBatch(deps, userId, accountId, [item])));
+    return outcomes;
   }
   const first = rows.find((r) => r.lock_wait_s !== null);
   if (first?.lock_wait_s != null) lockWait.observe({ operation: 'payout' }, first.lock_wait_s);
@@ -235,6 +240,8 @@ function outcomeError(outcome: string): Error {
       return new OperatorOnly();
     case 'currency_mismatch':
       return new CurrencyMismatch();
+    case 'deadline_exceeded':
+      return new PayoutDeadlineExceeded();
     default:
       return new Error(`unexpected money outcome ${outcome}`);
   }

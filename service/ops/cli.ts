@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     open: async () => {
       const config = loadConfig();
       const log = createLogger({ role: 'ops', level: 'warn' });
-      const pool = createPool({ url: config.DATABASE_URL, max: 2, log, name: 'ops' });
+      const pool = createPool(config, { max: 2, log, name: 'ops' });
       return {
         config,
         pool,

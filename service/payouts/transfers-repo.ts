@@ -20,6 +20,9 @@ export interface BankTransfer {
   updated_at: Date;
   published_at: Date | null;
   completed_at: Date | null;
+  /** Until when, and by which relay, the unpublished row is claimed (migration 0010). */
+  publish_lease_until: Date | null;
+  publish_lease_owner: string | null;
 }
 
 /** A pool or a client inside a transaction: repository functions work with either. */
@@ -34,13 +37,18 @@ export async function getTransfer(db: Queryable, id: string): Promise<BankTransf
 
 /**
  * Marks a transfer PROCESSING for one more attempt, in one round trip: `claimed` false (the row as it
- * was) when it is terminal or in manual review; null when there is no such transfer.
+ * was) when it is terminal or in manual review; null when there is no such transfer. Waits at most
+ * `lockTimeoutMs` for the row, then fails (SQLSTATE 55P03) having changed nothing.
  */
 export async function claimTransfer(
   db: Queryable,
   id: string,
+  { lockTimeoutMs }: { lockTimeoutMs: number },
 ): Promise<{ claimed: boolean; transfer: BankTransfer } | null> {
-  const { rows } = await db.query<BankTransfer & { claimed: boolean }>(sql('transfer-claim'), [id]);
+  const { rows } = await db.query<BankTransfer & { claimed: boolean }>(sql('transfer-claim'), [
+    id,
+    lockTimeoutMs,
+  ]);
   const row = rows[0];
   if (!row) return null;
   const { claimed, ...transfer } = row;

@@ -21,8 +21,9 @@ export function payoutJobId(transferId: string, suffix?: string): string {
 }
 
 /**
- * The name a worker process gives BullMQ, which stamps it on every job it takes (`processedBy`): which
- * host and process held a job, for operators and for the harness that kills that process.
+ * The name a process of the pipeline goes by: a worker gives it BullMQ, which stamps it on every job it
+ * takes (`processedBy`), and a relay writes it on the outbox rows it leases (`publish_lease_owner`):
+ * which host and process held a job or a row, for operators and for the harness that stops that process.
  */
 export function workerName(pid: number = process.pid, host: string = hostname()): string {
   return `${host}:${pid}`;

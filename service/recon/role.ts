@@ -37,7 +37,7 @@ const SCHEDULER_ID = 'recon-janitor';
  * now and answers its summary. Runs go through the recon queue, so one process runs one at a time.
  */
 export async function start(config: Config, log: Logger): Promise<Running> {
-  const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'recon' });
+  const pool = createPool(config, { max: 4, log, name: 'recon' });
   await migrate(pool);
   const bank = bankClientFor(config);
   const producer = producerConnection(config);

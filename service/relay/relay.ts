@@ -2,6 +2,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { connectionBounds, type DatabaseBounds } from '../db/pool.ts';
 import { sql } from '../db/sql.ts';
 import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
@@ -20,7 +21,7 @@ const published = new Counter({
 });
 const relayErrors = new Counter({
   name: 'outbox_relay_errors_total',
-  help: 'Relay batches that failed and were rolled back (rows stay unpublished).',
+  help: 'Relay batches that failed (their rows stay unpublished; the relay takes them again on its next pass).',
   registers: [registry],
 });
 
@@ -29,45 +30,49 @@ export interface RelayDeps {
   queue: Queue<PayoutJobData>;
   jobOptions: (jobId: string) => JobsOptions;
   batch: number;
+  /** RELAY_LEASE_MS: how long a claim of rows lasts before another relay may take them. */
+  leaseMs: number;
+  /** Who holds the lease (host:pid): the rows say which relay claimed them. */
+  name: string;
   log: Logger;
 }
 
 /**
- * Publishes one batch of the outbox: claims rows with SKIP LOCKED (so relays never block each other),
- * adds their jobs with ids derived from the transfer ids, marks them published, commits.
- * If Redis refuses, the transaction rolls back and the rows wait for the next pass. Returns the count.
+ * Publishes one batch of the outbox: leases rows in one statement (SKIP LOCKED: relays never block each
+ * other), adds their jobs with ids derived from the transfer ids, marks them published in another. No
+ * lock is held across the call to Redis, so a relay paused or hung mid-publish blocks nobody: a worker
+ * may claim a row whose job is already out. If Redis refuses, the rows stay unpublished and this relay
+ * takes them again on its next pass (another one once the lease runs out). Returns the count.
  */
 export async function publishBatch(deps: RelayDeps): Promise<number> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ id: string; created_at: Date }>(sql('outbox-claim'), [deps.batch]);
-    if (rows.length > 0) {
-      await deps.queue.addBulk(
-        rows.map((r) => ({
-          name: 'payout',
-          data: { transferId: r.id },
-          opts: deps.jobOptions(payoutJobId(r.id)),
-        })),
-      );
-      await client.query(sql('outbox-mark-published'), [rows.map((r) => r.id)]);
-    }
-    await client.query('COMMIT');
-    const now = Date.now();
-    for (const r of rows) publishLag.observe((now - r.created_at.getTime()) / 1000);
-    published.inc(rows.length);
-    return rows.length;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  const { rows } = await deps.pool.query<{ id: string; created_at: Date }>(sql('outbox-claim'), [
+    deps.batch,
+    deps.leaseMs,
+    deps.name,
+  ]);
+  if (rows.length === 0) return 0;
+  rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
+  await deps.queue.addBulk(
+    rows.map((r) => ({
+      name: 'payout',
+      data: { transferId: r.id },
+      opts: deps.jobOptions(payoutJobId(r.id)),
+    })),
+  );
+  await deps.pool.query(sql('outbox-mark-published'), [rows.map((r) => r.id)]);
+  const now = Date.now();
+  for (const r of rows) publishLag.observe((now - r.created_at.getTime()) / 1000);
+  published.inc(rows.length);
+  return rows.length;
 }
 
 export interface RelayLoopOptions extends RelayDeps {
   databaseUrl: string;
+  /** The LISTEN connection's bounds, as the pool's. */
+  bounds: DatabaseBounds;
   pollMs: number;
+  /** How one batch is published; publishBatch unless the role wires another. */
+  publish?: (deps: RelayDeps) => Promise<number>;
   /** The API's hints after each payout commit (outbox-hint.ts): a connection to subscribe from, and the channel. */
   hints?: { redis: Redis; channel: string };
 }
@@ -103,7 +108,7 @@ export function startRelayLoop(opts: RelayLoopOptions): { stop(): Promise<void> 
     while (running) {
       notified = false;
       try {
-        const n = await publishBatch(opts);
+        const n = await (opts.publish ?? publishBatch)(opts);
         failures = 0;
         if (n === opts.batch) continue; // more are waiting
       } catch (err) {
@@ -135,6 +140,7 @@ function listen(opts: RelayLoopOptions, onNotify: () => void): { close(): Promis
     const c = new pg.Client({
       connectionString: opts.databaseUrl,
       application_name: 'faultline-relay-listen',
+      ...connectionBounds(opts.bounds),
     });
     c.on('notification', onNotify);
     c.on('error', () => {

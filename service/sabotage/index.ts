@@ -6,14 +6,14 @@ import type { RedisVelocityCheck } from '../fraud/redis-velocity.ts';
 import type { Logger } from '../log.ts';
 import type { MoneyDeps } from '../money/operations.ts';
 import type { ReconDeps } from '../recon/reconcile.ts';
-import type { startRelayLoop } from '../relay/relay.ts';
+import type { RelayDeps, startRelayLoop } from '../relay/relay.ts';
 import type { PayoutWorkerDeps } from '../worker/process-payout.ts';
 import { ForgetfulCacheLink, uncoordinatedFill } from './cache.ts';
 import { directEnqueue, idleRelay } from './enqueue-direct.ts';
 import { brokenMoneyStore } from './money-store.ts';
 import { decideInRedisNonAtomic } from './rate-window.ts';
 import { bankAssumingFailure, unthrottled } from './recon.ts';
-import { unboundedRetries } from './relay.ts';
+import { publishHoldingLocks, unboundedRetries } from './relay.ts';
 import type { Sabotage } from './variables.ts';
 import { checkInRedisNonAtomic } from './velocity-check.ts';
 import { type Closable, failTransferRefundingTwice, keylessBank, undrained } from './worker.ts';
@@ -27,7 +27,7 @@ import { type Closable, failTransferRefundingTwice, keylessBank, undrained } fro
 
 /** The API role's broken parts; `close()` ends what they opened. */
 export interface ApiVariants {
-  money: Pick<MoneyDeps, 'store' | 'onCreated'>;
+  money: Pick<MoneyDeps, 'store' | 'onCreated' | 'deadlineMs'>;
   reads: ReadParts;
   velocityCheck?: RedisVelocityCheck;
   close(): Promise<void>;
@@ -41,6 +41,8 @@ export function apiVariants(config: Config, { pool, log }: { pool: pg.Pool; log:
     money: {
       store: brokenMoneyStore(on, pool, { retries: config.TX_RETRIES }),
       ...(direct ? { onCreated: direct.onCreated } : {}),
+      // `no-payout-deadline`: payouts carry no deadline, so queued ones wait as long as the database does.
+      ...(on.has('no-payout-deadline') ? { deadlineMs: null } : {}),
     },
     reads: readVariants(on),
     ...(on.has('non-atomic-velocity') ? { velocityCheck: checkInRedisNonAtomic } : {}),
@@ -61,11 +63,16 @@ export function readVariants(on: ReadonlySet<Sabotage>): ReadParts {
 export function relayVariants(
   config: Config,
   log: Logger,
-): Partial<{ startLoop: typeof startRelayLoop; jobOptions: (jobId: string) => JobsOptions }> {
+): Partial<{
+  startLoop: typeof startRelayLoop;
+  jobOptions: (jobId: string) => JobsOptions;
+  publish: (deps: RelayDeps) => Promise<number>;
+}> {
   const on = config.SABOTAGE;
   return {
     ...(on.has('enqueue-direct') ? { startLoop: idleRelay(log) } : {}),
     ...(on.has('unbounded-retries') ? { jobOptions: unboundedRetries(config) } : {}),
+    ...(on.has('relay-holds-locks') ? { publish: publishHoldingLocks } : {}),
   };
 }
 

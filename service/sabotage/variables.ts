@@ -21,6 +21,8 @@ export const SABOTAGES = [
   'unordered-transfer-locks', // an internal transfer locks its two accounts from → to, not in id order
   'recon-no-lookup', // recon fails and refunds stuck transfers without asking the bank what happened
   'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
+  'relay-holds-locks', // the relay keeps its outbox rows locked (one transaction) across its publish to Redis
+  'no-payout-deadline', // payouts have no deadline: queued ones wait for the database however long it takes
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];
 

@@ -32,7 +32,7 @@ async function claimable(): Promise<string[]> {
   const client = await t.pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query(sql('outbox-claim'), [10_000]);
+    const { rows } = await client.query(sql('outbox-claim'), [10_000, 60_000, 'fraud-holds-test']);
     return rows.map((r) => r.id);
   } finally {
     await client.query('ROLLBACK');

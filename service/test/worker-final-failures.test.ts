@@ -52,6 +52,7 @@ function worker(overrides: Partial<PayoutWorkerOptions> = {}): Worker<PayoutJobD
       bank: bank.client,
       failTransfer,
       dlq,
+      claimLockTimeoutMs: 2_000,
       log: createLogger({ role: 'worker-test', level: 'silent' }),
     },
     connection,

@@ -18,6 +18,8 @@ export interface PayoutWorkerDeps {
   /** FAILED and refunded, atomically. */
   failTransfer: typeof failTransfer;
   dlq: Queue<DeadLetter>;
+  /** LOCK_TIMEOUT_MS: a claim waits this long at most for its row, then the attempt fails and is retried. */
+  claimLockTimeoutMs: number;
   log: Logger;
 }
 
@@ -36,7 +38,7 @@ export async function processPayout(deps: PayoutWorkerDeps, job: Job<PayoutJobDa
   const log = deps.log.child({ transferId, jobId: job.id });
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {
-    const claim = await claimTransfer(deps.pool, transferId);
+    const claim = await claimTransfer(deps.pool, transferId, { lockTimeoutMs: deps.claimLockTimeoutMs });
     if (!claim) throw new UnrecoverableError(`transfer ${transferId} does not exist`);
     if (!claim.claimed) {
       log.info({ status: claim.transfer.status }, 'transfer already closed; job skipped');

@@ -29,12 +29,7 @@ const MAX_STALLED_COUNT = 5;
 
 /** The worker role: pays transfers out through the bank; SIGTERM drains in-flight jobs. */
 export async function start(config: Config, log: Logger): Promise<Running> {
-  const pool = createPool({
-    url: config.DATABASE_URL,
-    max: Math.min(config.WORKER_CONCURRENCY, 20),
-    log,
-    name: 'worker',
-  });
+  const pool = createPool(config, { max: Math.min(config.WORKER_CONCURRENCY, 20), log, name: 'worker' });
   await migrate(pool);
   const bank = bankClientFor(config);
   const connection = queueConnection(config);
@@ -52,7 +47,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const variants = workerVariants(config);
   const worker = variants.worker(
     startPayoutWorker({
-      deps: variants.deps({ pool, bank, failTransfer, dlq, log }),
+      deps: variants.deps({ pool, bank, failTransfer, dlq, claimLockTimeoutMs: config.LOCK_TIMEOUT_MS, log }),
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,

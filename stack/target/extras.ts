@@ -67,7 +67,7 @@ export function nativeExtras(
       'native:redis',
       'native:spawn-api',
       'native:settings',
-      'native:postgres-log',
+      'native:postgres',
       'native:holds',
       'native:processes',
     ],
@@ -98,6 +98,7 @@ export function nativeExtras(
           (await listDeadLetters(dlq, 100_000)).map((l) => ({
             transferId: l.transferId,
             attemptsMade: l.attemptsMade,
+            reason: l.reason,
           })),
         ),
       replayDeadLetters: () =>
@@ -114,6 +115,20 @@ export function nativeExtras(
           return n;
         }),
       workerName: (name) => workerName(process(name).pid),
+      async publishedUnmarked() {
+        const { rows } = await direct.db.query<{ id: string }>(targetSql('outbox-unpublished'));
+        if (rows.length === 0) return 0;
+        const unmarked = new Set(rows.map((r) => r.id));
+        const jobs = await direct.queue.getJobs([
+          'waiting',
+          'active',
+          'delayed',
+          'prioritized',
+          'completed',
+          'failed',
+        ]);
+        return new Set(jobs.map((j) => j.data.transferId).filter((id) => unmarked.has(id))).size;
+      },
     },
     async seedStuck(opts) {
       const { rows } = await direct.db.query<{ id: string }>(targetSql('stuck-payouts-insert'), [
@@ -158,6 +173,19 @@ export function nativeExtras(
       },
     },
     postgresLogFile: stack.postgres.logFile,
+    async blockedSessions() {
+      const { rows } = await direct.db.query<{ blocked: number; who: string[] }>(
+        targetSql('sessions-blocked'),
+      );
+      return { blocked: rows[0]?.blocked ?? 0, who: rows[0]?.who ?? [] };
+    },
+    async replaceRole(role, opts) {
+      for (const p of stack.services.filter((s) => s.role === role && s.running)) await p.stop();
+      const url = new URL(stack.serviceEnv().REDIS_QUEUE_URL as string);
+      url.host = opts.redisQueueVia;
+      const started = await stack.startService(role, { env: { REDIS_QUEUE_URL: url.toString() } });
+      return process(started.name);
+    },
     async versions() {
       const postgres = await direct.db
         .query<{ v: string }>("SELECT current_setting('server_version') AS v")

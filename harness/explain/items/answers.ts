@@ -28,7 +28,7 @@ export const answers: Item[] = [
     number: 2,
     question: 'You have added Redis and BullMQ. How will you handle the Dual Write Problem?',
     answer:
-      'Transactional outbox, as the sheet says: the payout’s bank_transfers row commits in the same transaction as the debit, so there is one write, to Postgres. The relay claims unpublished PENDING rows FOR UPDATE SKIP LOCKED (relays never block each other), adds their jobs to BullMQ with ids derived from the transfer ids (a re-publish is a no-op), marks them published and commits; if Redis refuses, the batch rolls back and the rows wait. A payout held by the fraud rules stays unpublished until released. redis-cut shows payouts accepted while Redis is unreachable and every one paid once afterwards; the enqueue-direct sabotage (enqueue after commit, no outbox) loses them, and all-terminal catches it.',
+      'Transactional outbox, as the sheet says: the payout’s bank_transfers row commits in the same transaction as the debit, so there is one write, to Postgres. The relay leases unpublished PENDING rows in one short statement (SKIP LOCKED: relays never block each other), adds their jobs to BullMQ with ids derived from the transfer ids (a re-publish is a no-op), then marks them published in another: it holds no lock across the call to Redis, so a relay stopped mid-publish blocks no worker (relay-pause); if Redis refuses, the rows stay unpublished and the relay takes them again. A payout held by the fraud rules stays unpublished until released. redis-cut shows payouts accepted while Redis is unreachable and every one paid once afterwards; the enqueue-direct sabotage (enqueue after commit, no outbox) loses them, and all-terminal catches it.',
     measures: [
       {
         kind: 'scenario',
