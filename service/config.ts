@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { performanceVariables } from './config-performance.ts';
 import { securityVariables } from './config-security.ts';
+import { sentinelVariables } from './config-sentinel.ts';
 
 /**
  * Service configuration, parsed once from the environment at start-up.
@@ -167,6 +168,7 @@ const schema = z.object({
 
   ...securityVariables,
   ...performanceVariables,
+  ...sentinelVariables,
 });
 
 export type Config = z.infer<typeof schema>;

@@ -16,6 +16,7 @@ import {
   payoutJobOptions,
   producerConnection,
 } from '../queue/queues.ts';
+import { redisSentinelOptions, sentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 import { OutboxHint, outboxHintChannel } from '../relay/outbox-hint.ts';
 import type { Running } from '../roles.ts';
@@ -38,6 +39,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redisQueue.on('error', () => {});
   redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));

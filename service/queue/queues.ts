@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { redisSentinelOptions, sentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 
 export const PAYOUTS_QUEUE = 'payouts';
@@ -33,6 +34,7 @@ export function queueConnection(config: Config): Redis {
   const redis = new Redis(config.REDIS_QUEUE_URL, {
     maxRetriesPerRequest: null,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redis.on('error', () => {}); // reconnects on its own; BullMQ reports failures where they matter
   return redis;
@@ -48,6 +50,7 @@ export function producerConnection(config: Config): Redis {
     enableOfflineQueue: false,
     commandTimeout: 2_000,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redis.on('error', () => {});
   return redis;

@@ -45,7 +45,8 @@ async function redisAnswer(url: string, command: string[]): Promise<string> {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableReadyCheck: false,
-    ...redisClientOptions(info),
+    // TLS options are the same for both servers of a --tls stack.
+    ...redisClientOptions(info, 'queue'),
   });
   client.on('error', () => {});
   try {
