@@ -39,6 +39,14 @@ export interface RelayDeps {
  */
 export async function publishBatch(deps: RelayDeps): Promise<number> {
   const client = await deps.pool.connect();
+  // The connection can drop while the transaction waits on Redis, with no query running: pg reports
+  // that as an 'error' event, which unheard would crash the relay. Heard, the next query fails, the
+  // batch rolls back, and the broken client is thrown away on release.
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const { rows } = await client.query<{ id: string; created_at: Date }>(sql('outbox-claim'), [deps.batch]);
@@ -61,7 +69,8 @@ export async function publishBatch(deps: RelayDeps): Promise<number> {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }
 
