@@ -26,6 +26,10 @@ export const SABOTAGES = [
   'unordered-transfer-locks', // an internal transfer locks its two accounts from → to, not in id order
   'recon-no-lookup', // recon fails and refunds stuck transfers without asking the bank what happened
   'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
+  // Chosen by the stack the runner starts, not by the service (harness/runner/stack-sabotages.ts):
+  'async-standby', // topology ha: Patroni's synchronous_mode off and replication slowed, so standbys lag
+  'async-commit', // PostgreSQL's synchronous_commit off: a commit is acknowledged before its WAL is flushed
+  'pinned-redis-master', // topology ha: the roles dial the first Redis master's address, not the Sentinels
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];
 

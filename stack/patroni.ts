@@ -430,20 +430,40 @@ class Cluster implements PatroniCluster {
     const deadline = Date.now() + timeoutMs;
     let seen = 'no leader';
     while (Date.now() < deadline) {
-      const leader = await this.leader();
-      if (leader) {
-        const status = await leader.status();
-        const streaming = status?.replication.filter((r) => r.state === 'streaming') ?? [];
-        const standbys = this.members.length - 1;
-        const syncOk = !this.settings.synchronousMode || streaming.some((r) => r.sync);
-        if (streaming.length >= standbys && syncOk) return leader;
-        seen = `leader ${leader.name}, streaming: ${streaming.map((r) => `${r.name}${r.sync ? ' (sync)' : ''}`).join(', ') || 'none'}`;
-      }
+      const problem = await this.#unhealthy();
+      if (typeof problem !== 'string') return problem;
+      seen = problem;
       await sleep(250);
     }
     throw new Error(
       `the Patroni cluster ${this.scope} was not healthy after ${timeoutMs / 1000} s (${seen})`,
     );
+  }
+
+  /**
+   * The leader when every other member streams from it on its timeline (and one synchronously, in
+   * synchronous mode); else what is missing. The timeline matters: a member that rejoins first starts
+   * on its old one and streams for a moment before Patroni sees the divergence and runs pg_rewind.
+   */
+  async #unhealthy(): Promise<PatroniMember | string> {
+    const leader = await this.leader();
+    const status = await leader?.status();
+    if (!leader || !status) return 'no leader';
+    const streaming = new Map(
+      status.replication.filter((r) => r.state === 'streaming').map((r) => [r.name, r]),
+    );
+    for (const m of this.members) {
+      if (m === leader) continue;
+      const own = await m.status();
+      if (!streaming.has(m.name)) return `leader ${leader.name}; ${m.name} not streaming`;
+      if (own?.state !== 'running' || own.timeline !== status.timeline) {
+        return `leader ${leader.name} on timeline ${status.timeline}; ${m.name} ${own?.state ?? 'silent'} on ${own?.timeline}`;
+      }
+    }
+    if (this.settings.synchronousMode && ![...streaming.values()].some((r) => r.sync)) {
+      return `leader ${leader.name}; no synchronous standby yet`;
+    }
+    return leader;
   }
 
   async stop(): Promise<void> {

@@ -7,11 +7,14 @@ import { deployDrain } from './deploy-drain.ts';
 import { doubleDebit } from './double-debit.ts';
 import { fraudBurst } from './fraud-burst.ts';
 import { lossyBank } from './lossy-bank.ts';
+import { pgFailover } from './pg-failover.ts';
+import { pgPrimaryIsolated } from './pg-primary-isolated.ts';
 import { poisonJob } from './poison-job.ts';
 import { postgresCrash } from './postgres-crash.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash } from './redis-crash.ts';
 import { redisCut } from './redis-cut.ts';
+import { redisFailover } from './redis-failover.ts';
 import { redisOom } from './redis-oom.ts';
 import { workerKill } from './worker-kill.ts';
 
@@ -21,7 +24,10 @@ export const scenarios: Scenario[] = [
   workerKill,
   redisCut,
   redisCrash,
+  redisFailover,
   postgresCrash,
+  pgFailover,
+  pgPrimaryIsolated,
   reconFlood,
   cacheStampede,
   balanceHammer,

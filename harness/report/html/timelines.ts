@@ -209,14 +209,31 @@ export function buildTimelines(input: {
   samples: Sample[];
   faults: FaultWindow[];
 }): Timelines {
-  const lastOp = Math.max(0, ...input.ops.map((o) => o.completedAt ?? o.invokedAt));
+  // Folded, not spread: a history of a hundred thousand ops overflows the stack as arguments.
+  const fold = (values: Iterable<number>, pick: (a: number, b: number) => number, start: number) => {
+    let acc = start;
+    for (const v of values) acc = pick(acc, v);
+    return acc;
+  };
+  const lastOp = fold(
+    input.ops.map((o) => o.completedAt ?? o.invokedAt),
+    Math.max,
+    0,
+  );
   const lastSample = input.samples.at(-1)?.t ?? 0;
-  const endMs = Math.max(lastOp, lastSample, ...input.faults.map((f) => f.endedAt ?? f.startedAt), 1);
-  const firstMs = Math.min(
+  const endMs = fold(
+    input.faults.map((f) => f.endedAt ?? f.startedAt),
+    Math.max,
+    Math.max(lastOp, lastSample, 1),
+  );
+  const firstMs = fold(
+    [
+      ...input.ops.map((o) => o.invokedAt),
+      ...input.samples.map((s) => s.t),
+      ...input.faults.map((f) => f.startedAt),
+    ],
+    Math.min,
     endMs,
-    ...input.ops.map((o) => o.invokedAt),
-    ...input.samples.map((s) => s.t),
-    ...input.faults.map((f) => f.startedAt),
   );
   const bucketMs = endMs - firstMs < 60_000 ? 500 : 1_000;
   const startMs = Math.max(0, Math.floor((firstMs - 1_000) / bucketMs) * bucketMs);
