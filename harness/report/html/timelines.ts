@@ -7,8 +7,10 @@
 import { quantile } from '../../client/metrics-scrape.ts';
 import type { FaultWindow } from '../../core/fault-window.ts';
 import type { Completed } from '../../core/history.ts';
+import type { RoleInterval } from '../../core/role-timeline.ts';
 import type { Sample } from '../../core/sample.ts';
 import { sampledHistogram } from '../../runner/sampler.ts';
+import { noPrimaryBands, primaryChart } from './role-lanes.ts';
 
 export interface Series {
   label: string;
@@ -48,6 +50,8 @@ export interface Timelines {
   end: number;
   charts: Chart[];
   faults: FaultBand[];
+  /** A failover scenario's stretches without a primary (role-lanes.ts). */
+  failovers: FaultBand[];
 }
 
 const COLORS = {
@@ -208,6 +212,7 @@ export function buildTimelines(input: {
   ops: Completed[];
   samples: Sample[];
   faults: FaultWindow[];
+  roles?: RoleInterval[];
 }): Timelines {
   // Folded, not spread: a history of a hundred thousand ops overflows the stack as arguments.
   const fold = (values: Iterable<number>, pick: (a: number, b: number) => number, start: number) => {
@@ -240,12 +245,17 @@ export function buildTimelines(input: {
   return {
     start: round(startMs / 1000),
     end: round(endMs / 1000),
-    charts: [...historyCharts(input.ops, startMs, endMs, bucketMs), ...sampleCharts(input.samples)],
+    charts: [
+      ...primaryChart(input.roles ?? [], round(startMs / 1000), round(endMs / 1000)),
+      ...historyCharts(input.ops, startMs, endMs, bucketMs),
+      ...sampleCharts(input.samples),
+    ],
     faults: input.faults.map((f) => ({
       from: round(f.startedAt / 1000),
       to: f.endedAt === null ? null : round(f.endedAt / 1000),
       label: faultLabel(f),
     })),
+    failovers: noPrimaryBands(input.roles ?? []),
   };
 }
 
