@@ -70,7 +70,11 @@ export function haParts(postgres: HaPostgres, sentinels: Sentinels): HaParts {
         postgres: {
           scope: cluster.scope,
           settings: cluster.settings,
-          haproxy: { ...base(haproxy), port: haproxy.port },
+          haproxy: {
+            ...base(haproxy),
+            port: haproxy.port,
+            statsPort: Number(new URL(haproxy.statsUrl).port),
+          },
           etcd: { ...base(etcd), url: etcd.url },
           links: {
             ...base(links.server),

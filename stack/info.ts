@@ -69,7 +69,8 @@ export interface HaInfo {
   postgres: {
     scope: string;
     settings: PatroniSettings;
-    haproxy: ProcessInfo & { port: number };
+    /** `statsPort`: HAProxy's own HTTP listener, /metrics (Prometheus) and /stats;csv. */
+    haproxy: ProcessInfo & { port: number; statsPort: number };
     etcd: ProcessInfo & { url: string };
     /** The toxiproxy server holding every member link, and its proxies by name. */
     links: ProcessInfo & { url: string; proxies: Record<string, string> };
