@@ -6,7 +6,7 @@ import { type TrackedProcess, track, untrack } from './cleanup.ts';
 import { answersOk } from './http-probe.ts';
 import { postgresEnv } from './postgres.ts';
 import { type Account, assertTraversable, mkdirReachable, postgresAccount } from './postgres-account.ts';
-import { cmdlineOf, familyOf, isAlive } from './proc.ts';
+import { cmdlineOf, familyOf, isAlive, startTimeOf } from './proc.ts';
 import { ManagedProcess } from './process.ts';
 
 /**
@@ -80,14 +80,25 @@ export interface MemberStatus {
 
 /** The PostgreSQL process an agent started, listed in the pid ledger while it lives. */
 class Postmaster implements TrackedProcess {
+  /** With the pid, names this one process for good (pids get recycled). */
+  readonly #startTime: string | undefined;
+
   constructor(
     readonly name: string,
     readonly pid: number,
     readonly ledger: string | undefined,
-  ) {}
+  ) {
+    this.#startTime = startTimeOf(pid);
+  }
 
+  /** Until the process is gone (a dying one, its memory already released, still counts). */
   get alive(): boolean {
-    return isAlive(this.pid) && (cmdlineOf(this.pid) ?? '').includes('postgres');
+    return isAlive(this.pid) && startTimeOf(this.pid) === this.#startTime;
+  }
+
+  /** A postmaster.pid may name a pid that has since been given to another program. */
+  get isPostgres(): boolean {
+    return (cmdlineOf(this.pid) ?? '').includes('postgres');
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
@@ -240,7 +251,7 @@ export class PatroniMember {
     this.#forgetPostmaster();
     if (pid === undefined) return;
     const postmaster = new Postmaster(`${this.name}-postgres`, pid, this.opts.ledger);
-    if (!postmaster.alive) return;
+    if (!postmaster.alive || !postmaster.isPostgres) return;
     this.#postmaster = postmaster;
     track(postmaster);
   }
@@ -285,6 +296,11 @@ export interface PatroniCluster {
   leader(): Promise<PatroniMember | undefined>;
   /** Resolves once a leader runs and, in synchronous mode, one standby is synchronous. */
   waitHealthy(timeoutMs: number): Promise<PatroniMember>;
+  /**
+   * Turns synchronous_mode on or off through the leader's REST API (PATCH /config: Patroni's dynamic
+   * configuration, which every agent applies within a loop).
+   */
+  setSynchronousMode(on: boolean): Promise<void>;
   /** Stops the standbys, then the leader (so no standby takes over while it stops). */
   stop(): Promise<void>;
 }
@@ -413,11 +429,32 @@ export async function startPatroniCluster(opts: PatroniClusterOptions): Promise<
 }
 
 class Cluster implements PatroniCluster {
+  #settings: PatroniSettings;
+
   constructor(
     readonly scope: string,
-    readonly settings: PatroniSettings,
+    settings: PatroniSettings,
     readonly members: readonly PatroniMember[],
-  ) {}
+  ) {
+    this.#settings = { ...settings };
+  }
+
+  get settings(): PatroniSettings {
+    return this.#settings;
+  }
+
+  async setSynchronousMode(on: boolean): Promise<void> {
+    const leader = await this.leader();
+    if (!leader) throw new Error(`the Patroni cluster ${this.scope} has no leader to configure`);
+    const res = await fetch(`${leader.restUrl}/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ synchronous_mode: on }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!res.ok) throw new Error(`PATCH /config on ${leader.name}: HTTP ${res.status} ${await res.text()}`);
+    this.#settings = { ...this.#settings, synchronousMode: on };
+  }
 
   async leader(): Promise<PatroniMember | undefined> {
     const answers = await Promise.all(

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -67,6 +67,14 @@ describe('the ha topology', () => {
     expect(roles?.redis).toEqual({ queue: { master: 'redis-queue' }, cache: { master: 'redis-cache' } });
     expect(info.ha?.postgres.settings.synchronousMode).toBe(true);
     expect(info.ha?.redis.sentinels).toHaveLength(3);
+    // Patroni detaches each postmaster from its agent: the stack lists them in its pid ledger itself,
+    // so a runner killed with SIGKILL still has them reaped by the next stack.
+    const ledger = JSON.parse(readFileSync(join(info.dir, 'pids.json'), 'utf8')) as {
+      processes: Array<{ name: string; pid: number }>;
+    };
+    const postmasters = info.ha?.postgres.members.map((m) => m.postmasterPid) ?? [];
+    expect(postmasters.every((pid) => typeof pid === 'number' && pid > 0)).toBe(true);
+    for (const pid of postmasters) expect(ledger.processes.map((p) => p.pid)).toContain(pid);
     const env = serviceEnvFrom(info);
     expect(env.DATABASE_URL).toContain(`:${info.ha?.postgres.haproxy.port}/`);
     expect(env.REDIS_QUEUE_SENTINELS?.split(',')).toHaveLength(3);
