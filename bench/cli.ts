@@ -5,7 +5,7 @@ import { CHART_FILE, RESULT_FILE } from './result.ts';
 import { runBench } from './run.ts';
 import { closingTable } from './table.ts';
 
-/** `npm run bench`: see USAGE and README's Performance section. */
+/** `npm run bench`: see USAGE and docs/bench.md. */
 async function main(): Promise<number> {
   let opts: ReturnType<typeof parseOptions>;
   try {

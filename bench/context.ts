@@ -83,7 +83,7 @@ export function cpuMeter(ctx: BenchContext): CpuMeter {
   });
 }
 
-/** The opsUrl of every running API process: where its /metrics are read (CONTRACTS §2). */
+/** The opsUrl of every running API process: where its /metrics are read (stack/info.ts). */
 export function apiOpsUrls(ctx: BenchContext): string[] {
   return ctx.stack.services.filter((s) => s.role === 'api' && s.running).map((s) => s.opsUrl);
 }

@@ -3,14 +3,15 @@ import type { BankClient } from '../service/bank/client.ts';
 import { settleTransfer } from '../service/payouts/transfers-repo.ts';
 
 /**
- * A Postgres-only queue for the outbox, for the design sheet's General Q1 (Postgres alone or Postgres
+ * A Postgres-only queue for the outbox, for the design sheet's general-1 (Postgres alone or Postgres
  * + Redis): the bench's stand-in for the relay + BullMQ + worker, doing the same work per payout as
  * the worker — claim and mark PROCESSING, charge the bank with the transfer id as idempotency key,
  * settle — with `concurrency` loops that claim one row each with FOR UPDATE SKIP LOCKED, so that no
  * two loops ever take the same payout. An idle loop polls every IDLE_POLL_MS (a real deployment would
- * add LISTEN/NOTIFY, whose commit-time cost is what issue 9 measured on the money path).
+ * add LISTEN/NOTIFY, whose commit-time lock is why the money path does not notify:
+ * docs/decisions/0001-no-notify-in-the-money-transaction.md).
  *
- * What it leaves out is what BullMQ adds (General Q1's answer): per-job retries with backoff, stalled
+ * What it leaves out is what BullMQ adds (general-1's answer): per-job retries with backoff, stalled
  * detection, a dead-letter queue. A payout it cannot settle stays PROCESSING for recon to resolve, and
  * the bench counts it as an error: with the bank healthy, there must be none.
  */

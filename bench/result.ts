@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
- * The bench's result.json (CONTRACTS §3): validated with this schema before it is written, so a reader
- * (the `reports` branch's explain, a dashboard, CI) can rely on every field below.
+ * The bench's result.json (docs/bench.md): validated with this schema before it is written, so a reader
+ * (explain, a dashboard, CI) can rely on every field below.
  *
  * - `figures`: flat numbers, snake_case with the unit last (`_per_s`, `_ms_p99`, `_ratio`, …); a figure
  *   measured in the A/B rounds is the median over its rounds.

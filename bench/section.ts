@@ -5,7 +5,7 @@ import type { RatioDef, RoundReport } from './rounds.ts';
 
 /** What a section adds to result.json besides its round measurements. */
 export interface SectionOutput {
-  /** Flat figures, names per CONTRACTS §1. */
+  /** Flat figures, named unit last (docs/reports.md#figure-names). */
   figures: Record<string, number>;
   findings?: Record<string, string>;
   /** Structured detail for result.json's `sections.<name>`. */

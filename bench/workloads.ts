@@ -33,26 +33,6 @@ export function postPayout(
   );
 }
 
-/** POST /v1/transfers of 1 cent between the user's two accounts; a key only when given. */
-export function postTransfer(
-  api: HttpTarget,
-  user: BenchUser,
-  key: string | null,
-  signal: AbortSignal,
-): ReturnType<RequestFn> {
-  const [from, to] = user.accounts;
-  return httpOutcome(
-    api.call({
-      method: 'POST',
-      path: '/v1/transfers',
-      headers: { authorization: `Bearer ${user.apiKey}`, ...(key ? { 'idempotency-key': key } : {}) },
-      json: { fromAccountId: from, toAccountId: to, amount: 1, currency: 'USD' },
-      signal,
-    }),
-    [201],
-  );
-}
-
 /** The counts a measurement keeps from a generator run. */
 export function countsOf(r: LoadResult): LoadCounts {
   const errorKinds = { ...r.errors, ...(r.dropped > 0 ? { dropped: r.dropped } : {}) };

@@ -19,7 +19,7 @@ const USAGE = `usage:
   npm run faultline -- demo <scenario> [--sabotage] [--seed N] [--out DIR]
 
 --tls: every link encrypted and authenticated (PostgreSQL verify-full, Redis TLS with ACL users,
-signed bank requests), through the same toxiproxy faults
+the bank over HTTPS with signed requests), through the same toxiproxy faults
 
 exit codes: 0 every invariant held (selftest: every sabotage caught), 1 an invariant was violated
 (selftest: a sabotage went unnoticed), 2 usage or set-up error`;

@@ -34,7 +34,7 @@ function datasourceRefs(value: unknown, path = '$'): Array<{ path: string; ref: 
 }
 
 describe('grafana dashboards', () => {
-  it('the six dashboards of issue 5 are there', () => {
+  it('the six dashboards are there', () => {
     expect(dashboards.map((d) => d.dashboard.uid).sort()).toEqual([
       'faultline-cache',
       'faultline-datastores',

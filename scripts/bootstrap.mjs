@@ -33,7 +33,8 @@ function checkNode() {
   if (major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1])) return;
   fail(
     `Node.js >= ${MIN_NODE.join('.')} is required, this is ${process.version}. ` +
-      'Install a current LTS (e.g. `nvm install 22`, or the nodejs package of nodesource) and retry.',
+      'Install a current LTS (Node 24: e.g. `nvm install 24`, or the nodejs package of nodesource), or run ' +
+      'one from the npm registry: PATH="$(dirname "$(npx -y node@24 -p process.execPath)"):$PATH" npm test',
   );
 }
 

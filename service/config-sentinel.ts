@@ -13,9 +13,8 @@ const sentinelList = z
   .optional()
   .transform((v, ctx) => {
     if (v === undefined || v.trim() === '') return undefined;
-    const addresses = v.split(',').map((s) => s.trim());
     const parsed: Array<{ host: string; port: number }> = [];
-    for (const a of addresses) {
+    for (const a of v.split(',').map((s) => s.trim())) {
       const match = /^([^:\s]+):(\d{1,5})$/.exec(a);
       const port = Number(match?.[2]);
       if (!match?.[1] || !(port >= 1 && port <= 65_535)) {
@@ -30,13 +29,27 @@ const sentinelList = z
     return parsed;
   });
 
+const list = 'comma-separated `host:port`; empty: none';
+
 export const sentinelVariables = {
-  /** Sentinels watching the queue Redis, `host:port,…`; unset: dial REDIS_QUEUE_URL directly. */
-  REDIS_QUEUE_SENTINELS: sentinelList,
-  /** The queue Redis's master group name as the Sentinels know it. */
-  REDIS_QUEUE_SENTINEL_MASTER: z.string().min(1).default('faultline-queue'),
-  /** Sentinels watching the cache Redis, `host:port,…`; unset: dial REDIS_CACHE_URL directly. */
-  REDIS_CACHE_SENTINELS: sentinelList,
-  /** The cache Redis's master group name as the Sentinels know it. */
-  REDIS_CACHE_SENTINEL_MASTER: z.string().min(1).default('faultline-cache'),
+  REDIS_QUEUE_SENTINELS: sentinelList
+    .describe(
+      'The Sentinels watching the queue Redis (the `ha` topology, docs/failover.md): every client, BullMQ included, asks them for the current master instead of dialling REDIS_QUEUE_URL’s host. Unset: dial REDIS_QUEUE_URL.',
+    )
+    .meta({ allowed: list }),
+  REDIS_QUEUE_SENTINEL_MASTER: z
+    .string()
+    .min(1)
+    .default('faultline-queue')
+    .describe('The queue Redis’s master group name, as the Sentinels know it.'),
+  REDIS_CACHE_SENTINELS: sentinelList
+    .describe(
+      'The Sentinels watching the cache Redis: the API asks them for the current master instead of dialling REDIS_CACHE_URL’s host. Unset: dial REDIS_CACHE_URL.',
+    )
+    .meta({ allowed: list }),
+  REDIS_CACHE_SENTINEL_MASTER: z
+    .string()
+    .min(1)
+    .default('faultline-cache')
+    .describe('The cache Redis’s master group name, as the Sentinels know it.'),
 };

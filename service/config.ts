@@ -3,35 +3,14 @@ import { z } from 'zod';
 import { performanceVariables } from './config-performance.ts';
 import { securityVariables } from './config-security.ts';
 import { sentinelVariables } from './config-sentinel.ts';
+import { sabotageVariables } from './sabotage/variables.ts';
 
 /**
  * Service configuration, parsed once from the environment at start-up.
  * This is the only module of the service that reads `process.env`.
  */
 
-/** Each breaks exactly one guarantee of the service. */
-export const SABOTAGES = [
-  'no-row-lock', // payout reads the balance without FOR UPDATE and writes back a computed value
-  'no-idempotency', // payout ignores the Idempotency-Key
-  'bank-no-key', // the worker calls the bank without the transfer id as idempotency key
-  'enqueue-direct', // the API enqueues after commit (fire and forget) instead of the outbox relay
-  'recon-no-throttle', // recon ignores RECON_QUEUE_BOUND
-  'ack-before-commit', // the API answers 201 before its transaction commits
-  'no-single-flight', // a cache miss loads from Postgres in every request: no per-process or Redis lock
-  'no-purge-while-down', // a profile update drops its invalidation outbox row when the purge fails
-  'non-atomic-limiter', // the rate limiter counts and admits in two Redis round trips instead of one script
-  'refund-twice', // a payout's final failure credits the balance twice (once outside the ledger)
-  'unbounded-retries', // payout jobs retry forever without backoff: a poison job never reaches the DLQ
-  'no-drain', // a worker stops at SIGTERM without letting its in-flight jobs finish
-  'unordered-transfer-locks', // an internal transfer locks its two accounts from → to, not in id order
-  'recon-no-lookup', // recon fails and refunds stuck transfers without asking the bank what happened
-  'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
-  // Chosen by the stack the runner starts, not by the service (harness/runner/stack-sabotages.ts):
-  'async-standby', // topology ha: Patroni's synchronous_mode off and replication slowed, so standbys lag
-  'async-commit', // PostgreSQL's synchronous_commit off: a commit is acknowledged before its WAL is flushed
-  'pinned-redis-master', // topology ha: the roles dial the first Redis master's address, not the Sentinels
-] as const;
-export type Sabotage = (typeof SABOTAGES)[number];
+export { SABOTAGES, type Sabotage } from './sabotage/variables.ts';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
@@ -43,133 +22,177 @@ const rate = z
     const [limit, windowMs] = v.split('/').map(Number) as [number, number];
     return { limit, windowMs };
   })
-  .refine((r) => r.limit >= 1 && r.windowMs >= 1, 'limit and window must be at least 1');
+  .refine((r) => r.limit >= 1 && r.windowMs >= 1, 'limit and window must be at least 1')
+  .meta({ allowed: '`<limit>/<window ms>`, each at least 1' });
 
+/** Every variable, each with its description: docs/configuration.md is generated from it (`npm run docs`). */
 const schema = z.object({
-  HOST: z.string().default('127.0.0.1'),
-  /** HTTP port of this role: the API itself, the bank, or the /metrics + /healthz port of a background role. */
-  PORT: int(0, 65535).default(3000),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-
-  DATABASE_URL: z.string().url().default('postgres://faultline@127.0.0.1:5432/faultline'),
-  /** Pool size per process; the API's debits each hold a connection for one round trip. */
-  DATABASE_POOL_MAX: int(1, 500).default(20),
-  REDIS_QUEUE_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  /** The cache Redis (profiles, dashboards, rate-limit windows): disposable, allkeys-lru, never the queue's. */
-  REDIS_CACHE_URL: z.string().url().default('redis://127.0.0.1:6380'),
-  BANK_URL: z.string().url().default('http://127.0.0.1:4010'),
-  /** BullMQ key prefix; tests give each suite its own so queues never mix. */
-  QUEUE_PREFIX: z.string().min(1).default('faultline'),
-
-  /** How long a debit waits for the account row lock before giving up with 503 `lock_timeout`. */
-  LOCK_TIMEOUT_MS: int(1, 60_000).default(2_000),
-  /** Upper bound of one amount in minor units (10,000,000.00): keeps sums far from bigint overflow. */
-  MAX_AMOUNT: int(1, 1e15).default(1_000_000_000),
-  /** Retries of a money transaction that hit 40P01/40001 before the client sees 503 `conflict_retry_exhausted`. */
-  TX_RETRIES: int(0, 20).default(5),
-
-  RELAY_BATCH: int(1, 10_000).default(200),
-  /** Polling fallback for the relay when a hint (payouts) or a NOTIFY (released holds) is missed. */
-  RELAY_POLL_MS: int(10, 60_000).default(1_000),
-
-  /**
-   * 50 because a payout job is I/O-bound: almost all of its time is spent waiting on the bank and on
-   * Postgres, so one process can keep ~50 calls in flight on one core without CPU becoming the limit,
-   * while staying well under the database pool and the bank's connection budget.
-   */
-  WORKER_CONCURRENCY: int(1, 1_000).default(50),
-  WORKER_ATTEMPTS: int(1, 50).default(5),
-  /** Base of the exponential backoff; each retry waits base·2^(n-1) plus up to 50% random jitter. */
-  WORKER_BACKOFF_MS: int(1, 600_000).default(500),
-  /** How often BullMQ looks for jobs whose worker died; a SIGKILLed worker's jobs resume within ~this. */
-  STALLED_INTERVAL_MS: int(100, 600_000).default(30_000),
-  /** A job's lock lives this long without renewal; BullMQ renews it at half this interval. */
-  JOB_LOCK_MS: int(1_000, 600_000).default(30_000),
-  BANK_TIMEOUT_MS: int(10, 120_000).default(5_000),
-
-  /** Every 30 minutes, as the design sheet's `*\/30 * * * *` recon cron. */
-  RECON_INTERVAL_MS: int(1_000, 86_400_000).default(1_800_000),
-  /** A transfer not moved for this long is "stuck"; well above a job's worst-case retry schedule. */
-  RECON_STUCK_AFTER_MS: int(0, 86_400_000).default(600_000),
-  RECON_MAX_ATTEMPTS: int(1, 100).default(5),
-  /** Recon never lets the payout queue's waiting count exceed this, so 10,000 stuck rows cannot flood it. */
-  RECON_QUEUE_BOUND: int(1, 1_000_000).default(500),
-  RECON_BATCH: int(1, 10_000).default(100),
-
-  /** Key prefix in the cache Redis; tests give each file its own so entries never mix. */
-  CACHE_PREFIX: z.string().min(1).default('faultline'),
-  /**
-   * A cache command slower than this counts as Redis being away: the read goes to Postgres and the
-   * process stops asking Redis until a probe succeeds (so only the first request pays it). Redis answers
-   * in well under 1 ms, but the timer runs on the event loop: 1 s stays clear of the stalls a busy
-   * process has under a burst (250 ms did not, on 2 cores), and still bounds what a hung Redis costs.
-   */
-  CACHE_COMMAND_TIMEOUT_MS: int(10, 10_000).default(1_000),
-  /** Profiles rarely change: 10 minutes, as the design sheet decided. */
-  PROFILE_CACHE_TTL_MS: int(100, 86_400_000).default(600_000),
-  /** Dashboard layout and history metadata: 5 minutes (its balances are always read live). */
-  DASHBOARD_CACHE_TTL_MS: int(100, 86_400_000).default(300_000),
-  /**
-   * Each TTL gets up to this fraction added at random (0.1: 10 min becomes 10–11 min), so entries
-   * filled together (after a deploy, a flush) do not all expire in the same second.
-   */
-  CACHE_TTL_JITTER: z.coerce.number().min(0).max(1).default(0.1),
-  /**
-   * Lifetime of the Redis lock one loader holds while it reads a missing entry from Postgres; the loader
-   * renews it at half-life while it works, so a load slowed by a busy pool keeps the other processes
-   * waiting for its value, and a crashed loader holds them up for at most this long.
-   */
-  CACHE_LOCK_MS: int(50, 60_000).default(2_000),
-  /** How often each API process applies pending cache invalidations and renews its trust in the cache. */
-  CACHE_SYNC_INTERVAL_MS: int(10, 10_000).default(250),
-  /**
-   * A process serves from the cache only if a sync pass that succeeded started less than this long ago.
-   * A profile update whose purge failed waits this long (or until another process applied it) before it
-   * answers, so this is what a profile update costs while the cache Redis is down. 3 s: twelve passes,
-   * so a process whose event loop is swamped by a burst (1 s lapsed under the stampede scenario on 2
-   * cores) keeps its cache, while an outage delays profile updates by only a few seconds.
-   */
-  CACHE_TRUST_LEASE_MS: int(50, 60_000).default(3_000),
-  /**
-   * Balance reads (GET /v1/accounts/:id and the dashboard, which reads balances live) per user:
-   * `<limit>/<window ms>`. A person, or an app refreshing a screen, needs about one a second; ten
-   * leaves room for a dashboard opening several accounts at once, and anything faster is a polling loop
-   * whose every request would be a Postgres query, since balances are never cached.
-   */
-  RATE_LIMIT_BALANCE: rate.prefault('10/1000'),
-  /** Profile and public-profile reads per user: a page may show dozens of profiles; they are cached. */
-  RATE_LIMIT_PROFILE_READ: rate.prefault('50/1000'),
-  /** Profile updates per user: people edit a profile a few times a session; each write is a Postgres commit. */
-  RATE_LIMIT_PROFILE_WRITE: rate.prefault('10/10000'),
-
-  /** Directory of the mock bank's own durable ledger (never in the service's Postgres or Redis). */
-  BANK_DATA_DIR: z.string().min(1).default('.faultline/bank'),
-  /** Seed for the mock bank's fault dice, so a fault schedule is repeatable. */
-  BANK_SEED: int(0).default(1),
-
-  /**
-   * Deliberately broken variants, for proving that the harness's checkers catch them (selftest).
-   * Comma-separated names from SABOTAGES; empty — the only default — means the correct service.
-   */
-  SABOTAGE: z
+  HOST: z
     .string()
-    .default('')
-    .transform((v, ctx) => {
-      const names = v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      for (const n of names) {
-        if (!(SABOTAGES as readonly string[]).includes(n)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `unknown sabotage "${n}"; known: ${SABOTAGES.join(', ')}`,
-          });
-        }
-      }
-      return new Set(names as Sabotage[]);
-    }),
+    .default('127.0.0.1')
+    .describe("Interface the public port (the API's, the bank's) listens on."),
+  PORT: int(0, 65535)
+    .default(3000)
+    .describe(
+      'The public HTTP port of the API and of the bank; the background roles (relay, worker, recon) have only the ops listener.',
+    ),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
 
+  DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgres://faultline@127.0.0.1:5432/faultline')
+    .describe('PostgreSQL. With TLS: `sslmode=verify-full&sslrootcert=<ca file>` in the URL.'),
+  DATABASE_POOL_MAX: int(1, 500)
+    .default(20)
+    .describe(
+      'Connections in the pool of each API process; a debit holds one for a single round trip. The relay and recon take 4, a worker min(`WORKER_CONCURRENCY`, 20).',
+    ),
+  REDIS_QUEUE_URL: z.string().url().default('redis://127.0.0.1:6379').describe('The queue Redis (BullMQ).'),
+  REDIS_CACHE_URL: z
+    .string()
+    .url()
+    .default('redis://127.0.0.1:6380')
+    .describe(
+      "The cache Redis (profiles, dashboards, rate-limit and fraud velocity windows): disposable, `allkeys-lru`, never the queue's.",
+    ),
+  BANK_URL: z.string().url().default('http://127.0.0.1:4010').describe('The mock bank.'),
+  QUEUE_PREFIX: z
+    .string()
+    .min(1)
+    .default('faultline')
+    .describe('BullMQ key prefix; tests give each suite its own so that queues never mix.'),
+
+  LOCK_TIMEOUT_MS: int(1, 60_000)
+    .default(2_000)
+    .describe(
+      'How long a money operation waits for an account row lock before it answers 503 `lock_timeout`.',
+    ),
+  MAX_AMOUNT: int(1, 1e15)
+    .default(1_000_000_000)
+    .describe(
+      "Largest amount, in minor units of a 2-decimal currency (10,000,000.00), scaled by each currency's exponent: keeps sums far from bigint overflow.",
+    ),
+  TX_RETRIES: int(0, 20)
+    .default(5)
+    .describe(
+      'Retries of a money transaction that hit a deadlock or serialization failure (40P01/40001) before the client gets 503 `conflict_retry_exhausted`.',
+    ),
+
+  RELAY_BATCH: int(1, 10_000).default(200).describe('Outbox rows the relay claims and publishes per batch.'),
+  RELAY_POLL_MS: int(10, 60_000)
+    .default(1_000)
+    .describe(
+      "The relay's polling fallback when a hint (payouts, over the queue Redis) or a NOTIFY (released fraud holds) is missed: what a lost hint costs at most.",
+    ),
+
+  WORKER_CONCURRENCY: int(1, 1_000)
+    .default(50)
+    .describe(
+      "Payout jobs in flight per worker process. 50 because a job is I/O-bound: almost all its time is spent waiting on the bank and on Postgres, so one process keeps ~50 calls in flight on one core without CPU becoming the limit, well under the database pool and the bank's connection budget (the bench's worker_concurrency section measures it).",
+    ),
+  WORKER_ATTEMPTS: int(1, 50).default(5).describe('Bank attempts per payout job before its final failure.'),
+  WORKER_BACKOFF_MS: int(1, 600_000)
+    .default(500)
+    .describe('Backoff base: attempt n waits base·2^(n−1) plus up to 50 % random jitter.'),
+  STALLED_INTERVAL_MS: int(100, 600_000)
+    .default(30_000)
+    .describe(
+      "How often BullMQ looks for jobs whose worker died: a SIGKILLed worker's jobs are taken up again within about this long.",
+    ),
+  JOB_LOCK_MS: int(1_000, 600_000)
+    .default(30_000)
+    .describe("A job's lock lives this long without renewal; BullMQ renews it at half this interval."),
+  BANK_TIMEOUT_MS: int(10, 120_000)
+    .default(5_000)
+    .describe('Timeout of one bank call (worker, recon, operator commands).'),
+
+  RECON_INTERVAL_MS: int(1_000, 86_400_000)
+    .default(1_800_000)
+    .describe("Recon's schedule: every 30 minutes, as the design sheet's `*/30 * * * *` cron."),
+  RECON_STUCK_AFTER_MS: int(0, 86_400_000)
+    .default(600_000)
+    .describe(
+      "A transfer not moved for this long is stuck and recon takes it: well above a job's worst-case retry schedule.",
+    ),
+  RECON_MAX_ATTEMPTS: int(1, 100)
+    .default(5)
+    .describe('Recon re-sends of a transfer before it goes to MANUAL_REVIEW.'),
+  RECON_QUEUE_BOUND: int(1, 1_000_000)
+    .default(500)
+    .describe(
+      "Recon never lets the payout queue's waiting count exceed this, so 10,000 stuck rows cannot flood the queue.",
+    ),
+  RECON_BATCH: int(1, 10_000).default(100).describe('Stuck rows recon claims at a time.'),
+
+  CACHE_PREFIX: z
+    .string()
+    .min(1)
+    .default('faultline')
+    .describe('Key prefix in the cache Redis; tests give each file its own so entries never mix.'),
+  CACHE_COMMAND_TIMEOUT_MS: int(10, 10_000)
+    .default(1_000)
+    .describe(
+      'A cache command slower than this counts as Redis away: the read goes to Postgres and the process stops asking Redis until a probe succeeds (only the first request pays it). Redis answers in well under 1 ms, but the timer runs on the event loop: 1 s stays clear of the stalls a busy process has under a burst (250 ms did not, on 2 cores) and still bounds what a hung Redis costs.',
+    ),
+  PROFILE_CACHE_TTL_MS: int(100, 86_400_000)
+    .default(600_000)
+    .describe('Profile TTL: 10 minutes, as the design sheet decided (profiles rarely change).'),
+  DASHBOARD_CACHE_TTL_MS: int(100, 86_400_000)
+    .default(300_000)
+    .describe('Dashboard layout and history metadata TTL: 5 minutes (its balances are always read live).'),
+  CACHE_TTL_JITTER: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe(
+      'Each TTL gets up to this fraction added at random (0.1: 10 min becomes 10–11 min), so entries filled together (after a deploy, a flush) do not all expire in the same second.',
+    ),
+  CACHE_LOCK_MS: int(50, 60_000)
+    .default(2_000)
+    .describe(
+      'Lifetime of the Redis lock one loader holds while it reads a missing entry from Postgres; renewed at half-life while it works, so a slow load keeps the other processes waiting for its value, and a crashed loader holds them up at most this long.',
+    ),
+  CACHE_SYNC_INTERVAL_MS: int(10, 10_000)
+    .default(250)
+    .describe(
+      'How often each API process applies pending cache invalidations, probes the cache Redis and renews its trust in it.',
+    ),
+  CACHE_TRUST_LEASE_MS: int(50, 60_000)
+    .default(3_000)
+    .describe(
+      'A process serves from the cache only while a sync pass that succeeded started less than this long ago; a profile update whose purge failed waits this long (or until another process applied it) before it answers, so this is what a profile update costs while the cache Redis is down. 3 s: twelve passes, so a process whose event loop a burst swamps (1 s lapsed under the stampede scenario on 2 cores) keeps its cache.',
+    ),
+  RATE_LIMIT_BALANCE: rate
+    .prefault('10/1000')
+    .describe(
+      'Balance reads per user (`GET /v1/accounts/:id`, and `GET /v1/dashboard`, which reads balances live). A person needs about one a second; ten leaves room for a screen opening several accounts at once; anything faster is a polling loop whose every request would be a Postgres query, since balances are never cached.',
+    ),
+  RATE_LIMIT_PROFILE_READ: rate
+    .prefault('50/1000')
+    .describe(
+      'Profile and public-profile reads per user: a page may show dozens of profiles; they are cached.',
+    ),
+  RATE_LIMIT_PROFILE_WRITE: rate
+    .prefault('10/10000')
+    .describe(
+      'Profile updates per user: people edit a profile a few times a session; each write is a Postgres commit and a purge.',
+    ),
+
+  BANK_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.faultline/bank')
+    .describe("Directory of the mock bank's own fsync'ed ledger (never in the service's Postgres or Redis)."),
+  BANK_SEED: int(0)
+    .default(1)
+    .describe("Default seed of the mock bank's fault dice, so that a fault schedule repeats."),
+
+  ...sabotageVariables,
   ...securityVariables,
   ...performanceVariables,
   ...sentinelVariables,
@@ -211,5 +234,5 @@ function withFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-/** Every variable the service understands, for the README table and `--help`. */
-export const configVariables = Object.keys(schema.shape);
+/** The schema, for the generated reference (docs/configuration.md). */
+export const configSchema = schema;

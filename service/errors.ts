@@ -47,7 +47,11 @@ export class PayloadTooLarge extends AppError {
 }
 export class IdempotencyKeyMissing extends AppError {
   constructor() {
-    super(400, 'idempotency_key_missing', 'this endpoint needs an Idempotency-Key header');
+    super(
+      400,
+      'idempotency_key_missing',
+      'money-moving requests need an Idempotency-Key header (a unique key per operation; resend it on a retry)',
+    );
   }
 }
 export class Unauthorized extends AppError {

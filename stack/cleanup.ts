@@ -1,12 +1,21 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cmdlineOf, familyOf, isAlive, signalGroup, startTimeOf } from './proc.ts';
 
 /**
  * Process-wide safety net: whatever this Node process started is stopped when it is interrupted
- * (SIGINT, SIGTERM, SIGHUP), crashes, or exits, and each start is written to a pid ledger so that a
- * runner killed with SIGKILL (which no handler sees) is cleaned up by the next stack's start.
+ * (SIGINT, SIGTERM, SIGHUP: within STOP_GRACE_MS), crashes, or exits; a watchdog process
+ * (stack/watchdog.ts) stops it when this process is SIGKILLed, which no handler sees; and each start is
+ * written to a pid ledger, the last resort: the next stack's start in the same checkout reaps it.
  */
+
+/**
+ * From the first signal to everything stopped: an orderly stop inside it, SIGKILL at its end. Under the
+ * 5–10 s a CI job or a terminal allows before its own SIGKILL, which would leave the stop half done.
+ */
+export const STOP_GRACE_MS = 4_000;
 
 /** A started child process group, as the registry needs to see it. */
 export interface TrackedProcess {
@@ -38,14 +47,42 @@ let shuttingDown = false;
 export function track(proc: TrackedProcess): void {
   live.add(proc);
   installHandlers();
+  if (proc.pid !== undefined) tellWatchdog(`+ ${proc.pid} ${startTimeOf(proc.pid) ?? ''}`);
   if (proc.ledger) writeLedger(proc.ledger);
 }
 
 /** Stops watching `proc` (it exited or was stopped). */
 export function untrack(proc: TrackedProcess): void {
   live.delete(proc);
+  if (proc.pid !== undefined) tellWatchdog(`- ${proc.pid}`);
   if (proc.ledger) writeLedger(proc.ledger);
   maybeUninstallHandlers();
+}
+
+let watchdog: ChildProcess | undefined;
+
+/**
+ * One line to the watchdog, started on the first: in a session of its own (a Ctrl-C to this process's
+ * group does not reach it), and unreferenced, so it never keeps this process alive.
+ */
+function tellWatchdog(line: string): void {
+  if (!watchdog) {
+    watchdog = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./watchdog.ts', import.meta.url))],
+      {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      },
+    );
+    watchdog.on('error', () => undefined);
+    watchdog.stdin?.on('error', () => undefined);
+    watchdog.unref();
+    // The pipe must not hold this process's event loop open either; its end closing is the signal.
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+  watchdog.stdin?.write(`${line}\n`);
 }
 
 /** Rewrites the ledger after `proc` changed (e.g. became ready and took its final command line). */
@@ -172,10 +209,20 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   process.stderr.write(
     `\n${signal}: stopping ${live.size} process(es) (${signal} again kills them at once)\n`,
   );
-  for (const fn of [...cleanups].reverse()) {
-    await fn().catch((err: unknown) => process.stderr.write(`cleanup failed: ${String(err)}\n`));
+  const orderly = (async () => {
+    for (const fn of [...cleanups].reverse()) {
+      await fn().catch((err: unknown) => process.stderr.write(`cleanup failed: ${String(err)}\n`));
+    }
+    await Promise.all([...live].map((proc) => proc.stop().catch(() => undefined)));
+  })();
+  const graceOver = new Promise<'late'>((resolve) =>
+    setTimeout(() => resolve('late'), STOP_GRACE_MS).unref(),
+  );
+  if ((await Promise.race([orderly, graceOver])) === 'late') {
+    process.stderr.write(
+      `not stopped within ${STOP_GRACE_MS / 1000} s: killing ${live.size} process group(s)\n`,
+    );
   }
-  await Promise.all([...live].map((proc) => proc.stop().catch(() => undefined)));
   killAllNow();
   process.exit(process.exitCode ?? code);
 }

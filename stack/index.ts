@@ -69,7 +69,7 @@ export interface StackOptions {
   /**
    * Encrypt and authenticate every link (stack/tls.ts): a throwaway CA; PostgreSQL with ssl=on, TLS-only
    * pg_hba, reached with sslmode=verify-full; both Redis on TLS only with ACL users and passwords of
-   * their own; the bank refusing requests not signed with the stack's HMAC key.
+   * their own; the bank on HTTPS only, refusing requests not signed with the stack's HMAC key.
    */
   tls?: boolean;
   /** Node flags for every service role, e.g. `['--cpu-prof', '--cpu-prof-dir=…']` (bench/profile.ts). */
@@ -316,6 +316,7 @@ class NativeStack implements Stack {
       readyTimeoutMs: overrides.readyTimeoutMs,
       ledger: this.#ledger,
       ...(this.opts.nodeArgs ? { nodeArgs: this.opts.nodeArgs } : {}),
+      ...(role === 'bank' && this.#tls ? { tls: this.#tls } : {}),
     });
     this.services.push(service);
     this.#writeTargets();

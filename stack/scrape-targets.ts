@@ -4,7 +4,7 @@ import type { StackInfo } from './info.ts';
 
 /**
  * What Prometheus should scrape in a native stack, as a file_sd target file. The labels match the
- * compose config's jobs (prometheus/prometheus.yml) so dashboards and alerts work on both:
+ * compose config's jobs (observability/prometheus/prometheus.yml) so dashboards and alerts work on both:
  * job = the role (api, relay, worker, recon, bank), postgres, or redis with redis="queue"|"cache"; an `ha`
  * stack adds job = patroni (each member's agent serves /metrics on its REST port, instance = the member)
  * and job = haproxy (its built-in exporter).

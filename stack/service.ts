@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Role } from '../service/roles.ts';
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   ledger?: string;
   /** Node flags before the entry point, e.g. `--cpu-prof` (which NODE_OPTIONS may not carry). */
   nodeArgs?: readonly string[];
+  /** The bank only: serve HTTPS with this certificate and key, trusted through `caFile` (stack/tls.ts). */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 /** A running service role. */
@@ -37,7 +40,7 @@ export interface ServiceHandle extends ProcessHandle {
   readonly role: Role;
   readonly host: string;
   readonly port: number;
-  /** `http://127.0.0.1:<port>`: the API itself, the bank, or a background role's ops listener. */
+  /** `http://127.0.0.1:<port>` (the bank of a `--tls` stack: https): the API, the bank, or a background role's ops listener. */
   readonly url: string;
   /**
    * Base URL of the role's ops listener (`/metrics`, `/readyz` with detail, `POST /recon/run`): its own
@@ -58,6 +61,7 @@ class ServiceProcess extends ManagedProcess implements ServiceHandle {
     spec: ConstructorParameters<typeof ManagedProcess>[0],
     readonly role: Role,
     readonly opsPort: number,
+    readonly scheme: 'http' | 'https',
   ) {
     super(spec);
   }
@@ -67,7 +71,7 @@ class ServiceProcess extends ManagedProcess implements ServiceHandle {
   }
 
   get url(): string {
-    return `http://${HOST}:${this.port}`;
+    return `${this.scheme}://${HOST}:${this.port}`;
   }
 
   get opsUrl(): string {
@@ -75,11 +79,13 @@ class ServiceProcess extends ManagedProcess implements ServiceHandle {
   }
 }
 
-/** True when GET <url>/healthz answers 200 within `timeoutMs`. */
-export function healthy(url: string, timeoutMs = 1_000): Promise<boolean> {
+/** True when GET <url>/healthz answers 200 within `timeoutMs`; an https `url` is trusted through `ca`. */
+export function healthy(url: string, timeoutMs = 1_000, ca?: Buffer): Promise<boolean> {
   return new Promise((done) => {
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
     // agent: false, so no keep-alive socket is left open to the service.
-    const req = request(`${url}/healthz`, { method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+    const options = { method: 'GET', agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}) };
+    const req = request(`${url}/healthz`, options, (res) => {
       res.resume();
       done(res.statusCode === 200);
     });
@@ -118,9 +124,12 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
     OPS_PORT: String(opsPort),
     BANK_DATA_DIR: bankDir,
     LOG_LEVEL: 'info',
+    ...(opts.tls ? { BANK_TLS_CERT_FILE: opts.tls.certFile, BANK_TLS_KEY_FILE: opts.tls.keyFile } : {}),
     ...opts.env,
   };
-  const url = `http://${HOST}:${port}`;
+  const scheme = opts.tls ? 'https' : 'http';
+  const url = `${scheme}://${HOST}:${port}`;
+  const ca = opts.tls ? readFileSync(opts.tls.caFile) : undefined;
   const service = new ServiceProcess(
     {
       name,
@@ -130,7 +139,7 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
       env,
       cwd: repoRoot,
       port,
-      ready: () => healthy(url),
+      ready: () => healthy(url, 1_000, ca),
       // The api applies migrations before it listens; tsx compiles on first start.
       readyTimeoutMs: opts.readyTimeoutMs ?? 30_000,
       stopTimeoutMs: opts.stopTimeoutMs ?? 15_000,
@@ -138,6 +147,7 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
     },
     opts.role,
     opsPort,
+    scheme,
   );
   await service.start();
   return service;

@@ -35,7 +35,8 @@ function curlExamples(stack: Stack, demo: Demo): string[] {
       `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
       `-d '{"accountId":"${account.id}","amount":1250,"currency":"${account.currency}","destination":"DE89370400440532013000"}'`,
     `curl -s -X POST ${api}/v1/accounts/${account.id}/deposits -H 'Authorization: Bearer ${demo.operator.apiKey}' ` +
-      `-H 'Content-Type: application/json' -d '{"amount":5000,"currency":"${account.currency}"}'`,
+      `-H 'Idempotency-Key: ${randomUUID()}' -H 'Content-Type: application/json' ` +
+      `-d '{"amount":5000,"currency":"${account.currency}"}'`,
   ];
 }
 
@@ -125,7 +126,7 @@ function printSummary(
   const first = users.find((u) => u.accounts.length > 0);
   if (info.api && first?.accounts[0]) {
     say();
-    say("for the README's curl examples:");
+    say('for the curl examples in docs/api.md:');
     say(
       `  export API=${info.api.url} KEY=${first.apiKey} ACCOUNT=${first.accounts[0].id} OPERATOR_KEY=${demo.operator.apiKey}`,
     );
@@ -143,7 +144,8 @@ function printSummary(
 
 const USAGE = `usage: npm run up [-- --tls | --topology single|ha]
   --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with
-                   sslmode=verify-full, both Redis on TLS with ACL users, signed bank requests
+                   sslmode=verify-full, both Redis on TLS with ACL users, the bank over HTTPS with
+                   signed requests
   --topology ha    PostgreSQL as a Patroni cluster (primary, synchronous and asynchronous standby, etcd)
                    behind HAProxy, each Redis with a replica and three Sentinels (docs/failover.md);
                    single (the default) runs one server of each`;

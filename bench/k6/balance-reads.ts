@@ -1,13 +1,13 @@
 // Balance reads: a high arrival rate of GET /v1/accounts/:id — the read path that the cache and the
 // coalescing of identical balance queries are for. Passes while p99 stays under 100 ms and no read fails.
 //
-//   RATE=300 DURATION=1m k6 run k6/balance-reads.ts
+//   RATE=300 DURATION=1m k6 run bench/k6/balance-reads.ts
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { headers, parseTarget } from './lib/target.ts';
 
-const target = parseTarget(open(__ENV.STACK_FILE ?? '../.faultline/stack.json'));
+const target = parseTarget(open(__ENV.STACK_FILE ?? '../../.faultline/stack.json'));
 
 export const options: Options = {
   scenarios: {

@@ -5,15 +5,15 @@
 // USERS_FILE with at least VUS users). Shows lock wait and hold on the money-path dashboard. Passes
 // while p99 stays below the lock timeout (LOCK_TIMEOUT_MS, 2 s) and no payout fails with 5xx.
 //
-//   k6 run k6/hot-account.ts
-//   VUS=16 DURATION=8s ACCOUNTS=per-vu USERS_FILE=../.faultline/users.json k6 run k6/hot-account.ts
+//   k6 run bench/k6/hot-account.ts
+//   VUS=16 DURATION=8s ACCOUNTS=per-vu USERS_FILE=../../.faultline/users.json k6 run bench/k6/hot-account.ts
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { headers, parseTargetWithUsers, payoutBody } from './lib/target.ts';
 
 const target = parseTargetWithUsers(
-  open(__ENV.STACK_FILE ?? '../.faultline/stack.json'),
+  open(__ENV.STACK_FILE ?? '../../.faultline/stack.json'),
   __ENV.USERS_FILE ? open(__ENV.USERS_FILE) : null,
 );
 const perVu = __ENV.ACCOUNTS === 'per-vu';

@@ -1,17 +1,17 @@
 // Steady payouts: a constant arrival rate of small payouts spread over the accounts — the everyday load,
-// and the load the scenarios keep up while they break things (scenarios/core/steady-payouts.ts, the
+// and the load the scenarios keep up while they break things (harness/runner/steady-payouts.ts, the
 // generator's constantRate). Shows throughput and latency of the money path (debit + outbox in one round
 // trip) when nothing is broken. Passes while p99 stays under 500 ms and under 1% of requests fail.
 //
-//   k6 run k6/payouts-steady.ts                     (against `npm run up`)
-//   RATE=100 DURATION=5m MAX_IN_FLIGHT=200 k6 run k6/payouts-steady.ts
+//   k6 run bench/k6/payouts-steady.ts                     (against `npm run up`)
+//   RATE=100 DURATION=5m MAX_IN_FLIGHT=200 k6 run bench/k6/payouts-steady.ts
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { headers, parseTargetWithUsers, payoutBody } from './lib/target.ts';
 
 const target = parseTargetWithUsers(
-  open(__ENV.STACK_FILE ?? '../.faultline/stack.json'),
+  open(__ENV.STACK_FILE ?? '../../.faultline/stack.json'),
   __ENV.USERS_FILE ? open(__ENV.USERS_FILE) : null,
 );
 // As the generator's maxInFlight: an arrival that finds this many payouts outstanding is dropped.

@@ -1,17 +1,17 @@
-// Many distinct users (the bench's users ramp, General Q3): payouts in an arrival rate that rises 30 %
+// Many distinct users (the bench's users ramp, general-3): payouts in an arrival rate that rises 30 %
 // every stage, each arrival the next user in turn with its own API key and account, until p99 passes
 // 500 ms or more than 0.1 % fail — then k6 stops, as the bench does. The last stage that held is the
 // knee. Seed the users first (USERS_FILE: `npx tsx bench/seed-users.ts --count 10000`).
 //
-//   USERS_FILE=../.faultline/users.json k6 run k6/users-ramp.ts
-//   STAGE=5s START_RATE=50 MAX_IN_FLIGHT=2000 USERS_FILE=… k6 run k6/users-ramp.ts
+//   USERS_FILE=../../.faultline/users.json k6 run bench/k6/users-ramp.ts
+//   STAGE=5s START_RATE=50 MAX_IN_FLIGHT=2000 USERS_FILE=… k6 run bench/k6/users-ramp.ts
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
 import { headers, parseTargetWithUsers, payoutBody } from './lib/target.ts';
 
 const target = parseTargetWithUsers(
-  open(__ENV.STACK_FILE ?? '../.faultline/stack.json'),
+  open(__ENV.STACK_FILE ?? '../../.faultline/stack.json'),
   __ENV.USERS_FILE ? open(__ENV.USERS_FILE) : null,
 );
 const stage = __ENV.STAGE ?? '3s';

@@ -6,7 +6,7 @@ import {
   scrapeValue,
 } from '../../harness/client/metrics-scrape.ts';
 
-/** Figures a window reads from the roles' /metrics (always at their opsUrl; CONTRACTS §2). */
+/** Figures a window reads from the roles' /metrics (always at their opsUrl, stack/info.ts). */
 
 /** The counts of `b` minus those of `a` (same buckets): what happened between two scrapes. */
 export function histogramDelta(a: Histogram, b: Histogram): Histogram {

@@ -8,7 +8,7 @@ import type { Section } from '../section.ts';
 import { countsOf, keyStem } from '../workloads.ts';
 
 /**
- * Multi-currency (design sheet, General Q4): an account has one ISO 4217 currency and amounts are
+ * Multi-currency (design sheet, general-4): an account has one ISO 4217 currency and amounts are
  * integers in its minor unit, so a currency is a column, not a code path. Measured: HTTP payouts of
  * one minor unit with every client paying from an account of its own, all in USD (exponent 2) or
  * mixed over USD, JPY (0) and BHD (3), in alternating legs (A B B A, the pipeline running); and a

@@ -99,7 +99,7 @@ async function failedCount(ctx: BenchContext): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** A drain's figures under its reserved names (CONTRACTS §3). */
+/** A drain's figures under its reserved names (bench/figure-names.ts). */
 export function drainFigures(d: DrainDetail): Record<string, number> {
   const stem = drainFigure(d.n, d.bankLatencyMs);
   return { [`${stem}_per_s`]: d.perS, [`${stem}_ratio`]: d.ratio };

@@ -4,7 +4,7 @@ import type { BenchContext } from '../context.ts';
 import type { Section } from '../section.ts';
 
 /**
- * Whether the ledger's and the outbox's indexes do their work (design sheet, Databases Q5), on the data
+ * Whether the ledger's and the outbox's indexes do their work (design sheet, db-5), on the data
  * the bench has just written: EXPLAIN (ANALYZE, BUFFERS) of the queries the indexes were made for, with
  * an account of one of the spread payers as the account (a few percent of the ledger; the hot account's
  * own rows are most of it, where a sequential scan is the right plan). The relay's and recon's claims are

@@ -4,7 +4,7 @@ import type { Section } from '../section.ts';
 import { median } from '../summary.ts';
 
 /**
- * Lock strategies (design sheet, Databases Q2: SERIALIZABLE or not): the same debit — check the
+ * Lock strategies (design sheet, db-2: SERIALIZABLE or not): the same debit — check the
  * balance covers 1, subtract it, append a row — under (a) SELECT … FOR UPDATE at READ COMMITTED (the
  * service's), (b) one conditional UPDATE … WHERE balance >= 1, (c) SERIALIZABLE with 40001 retried,
  * (d) an optimistic version column with a miss retried; each on one hot account and on one account
@@ -21,7 +21,7 @@ export const LOCK_STRATEGIES = ['for_update', 'conditional_update', 'serializabl
 type Strategy = (typeof LOCK_STRATEGIES)[number];
 type Shape = 'hot' | 'spread';
 
-/** Figure names per strategy (CONTRACTS §1, `lock_strategy_<name>_…`); bench/figure-names.ts lists them. */
+/** Figure names per strategy (unit last, `lock_strategy_<name>_…`); bench/figure-names.ts lists them. */
 export const LOCK_STRATEGY_FIGURES = [
   'hot_per_s',
   'spread_per_s',

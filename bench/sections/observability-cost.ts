@@ -13,7 +13,7 @@ import type { Section } from '../section.ts';
 import { countsOf, keyStem, postPayout } from '../workloads.ts';
 
 /**
- * What watching the stack costs (design sheet, General Q7), on the stack the bench has just loaded:
+ * What watching the stack costs (design sheet, general-7), on the stack the bench has just loaded:
  * - per role, one process's /metrics: its series (sample lines), the bytes of one scrape, and the CPU
  *   one scrape costs that process (from /proc, its idle rate over the same time taken off);
  * - a real Prometheus (the one `npm run up` runs, with the alert rules) scraping every process and

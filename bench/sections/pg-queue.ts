@@ -9,7 +9,7 @@ import { keyStem, postPayout } from '../workloads.ts';
 import { WORKER_CONCURRENCY } from './drain.ts';
 
 /**
- * Postgres alone vs Postgres + Redis (design sheet, General Q1): the same outbox worked off by the
+ * Postgres alone vs Postgres + Redis (design sheet, general-1): the same outbox worked off by the
  * service's relay → BullMQ → worker, and by a Postgres-only queue (bench/pg-queue-consumer.ts: SKIP
  * LOCKED claims, the same bank call and settle, as many in flight as the worker's concurrency), legs
  * alternating (bullmq, pg, bullmq, pg …), the bank at 0 ms. Per leg: a backlog drain (settled/s; CPU
@@ -131,7 +131,7 @@ async function runLeg(ctx: BenchContext, leg: Leg, n: number, trickleS: number):
   return result;
 }
 
-/** Figure names per leg (CONTRACTS §1); bench/figure-names.ts lists them. */
+/** Figure names per leg (unit last); bench/figure-names.ts lists them. */
 export const PG_QUEUE_LEG_FIGURES = [
   'drain_per_s',
   'cpu_ms_per_payout',

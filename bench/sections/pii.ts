@@ -9,7 +9,7 @@ import { type BenchUser, seedUsers } from '../fixtures.ts';
 import type { Section } from '../section.ts';
 
 /**
- * Personal data at rest (design sheet, General Q6), end to end on the bench's stack: users set an email
+ * Personal data at rest (design sheet, general-6), end to end on the bench's stack: users set an email
  * and a phone through PATCH /v1/profile, read their profile and dashboard back (filling the cache),
  * and then every table of the database, every value in the cache Redis and every process log is
  * searched for those plain values — none may hold one. The owner's own GET must return them (so the

@@ -12,7 +12,7 @@ import type { Section } from '../section.ts';
 import { keyStem, postPayout } from '../workloads.ts';
 
 /**
- * 10,000 concurrent users (design sheet, General Q3): that many distinct users, each with its own API
+ * 10,000 concurrent users (design sheet, general-3): that many distinct users, each with its own API
  * key and funded account, paying out in an open-model ramp (Poisson arrivals, each user in turn) with
  * the whole pipeline running, until p99 > 500 ms or more than 0.1 % of requests fail. The knee is the
  * last stage that held; what broke first is named from what was measured along the way (RampMonitor).

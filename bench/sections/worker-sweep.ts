@@ -14,7 +14,7 @@ import { bankCallTotals, eventLoopLagP99, metricsReady } from '../probes/service
 import type { Section } from '../section.ts';
 
 /**
- * Why worker concurrency 50 (design sheet, BullMQ Q6): one worker process per level, the bank answering
+ * Why worker concurrency 50 (design sheet, jobs-6): one worker process per level, the bank answering
  * in 50 ms, each level timed on a backlog of its own. Every level's worker starts at once, each on a
  * queue of its own (QUEUE_PREFIX bench-sweep-c<n>), while the pipeline is frozen; for each level the
  * harness plays the relay — it creates PENDING payouts through payout(), adds their jobs to that level's

@@ -4,7 +4,7 @@ import type { Fault } from './nemesis.ts';
 
 /*
  * Evidence that a fault hit live work. A kill that landed on an idle worker, or a cut while nothing
- * crossed the link, proves nothing; the runner calls such a run `vacuous` (scenarios/core/vacuity.ts).
+ * crossed the link, proves nothing; the runner calls such a run `vacuous` (harness/runner/vacuity.ts).
  * Each helper returns the same fault with an `evidence()` reader attached.
  */
 

@@ -79,7 +79,7 @@ describe('explain', () => {
         ],
       }),
     );
-    // A bench result as CONTRACTS §3 fixes it.
+    // A bench result as bench/result.ts fixes it.
     writeRun(out, {
       schemaVersion: 1,
       kind: 'bench',

@@ -1,5 +1,5 @@
 /**
- * One item of the design sheet (../shared/seed/interview-prep.md): a cross-question or an answer, with
+ * One item of the design sheet (docs/interview-prep.md): a cross-question or an answer, with
  * faultline's answer and what measures it. The items live in items/, one file per section of the sheet.
  */
 
@@ -25,7 +25,7 @@ export type Measure =
    * `sabotage`, its selftest runs against that sabotage only (what the broken variant lost).
    */
   | { kind: 'scenario'; scenario: string; tls?: boolean; sabotage?: string; figures: FigureRef[] }
-  /** A section of `npm run bench` (CONTRACTS §3). */
+  /** A section of `npm run bench` (its result.json: bench/result.ts). */
   | { kind: 'bench'; section: string; figures: FigureRef[] };
 
 export interface Item {

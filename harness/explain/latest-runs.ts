@@ -1,7 +1,7 @@
 /**
  * The newest measurements under a runs directory: for each scenario its newest real run (not an error;
  * a passing one preferred) and, apart, its newest run against each sabotage; and the newest bench result
- * (CONTRACTS §3). Read loosely — a result written by an older or newer faultline is used for what it
+ * (bench/result.ts). Read loosely — a result written by an older or newer faultline is used for what it
  * has, never a reason to fail.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

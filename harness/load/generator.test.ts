@@ -67,6 +67,24 @@ describe('runOpen', () => {
     expect(r.stoppedEarly).toBe(false);
   });
 
+  it("counts a stage's last arrival in its stage even when the timer that starts it fires after the stage's end", async () => {
+    // 200/s for 50 ms: arrivals at 0, 5, …, 45 ms; the last one's timer is set at about 40 ms. A
+    // timer due at 43 ms blocks the event loop until 60 ms, so that timer fires after the stage's end
+    // (50 ms) with nothing open: the stage must still wait for that arrival.
+    const t0 = performance.now();
+    const blocker = setTimeout(() => {
+      while (performance.now() < t0 + 60);
+    }, 43);
+    const r = await runOpen({
+      plan: constantRate(200, 0.05),
+      maxInFlight: 50,
+      request: async () => ({ ok: true }),
+    });
+    clearTimeout(blocker);
+    expect(r.scheduled).toBe(10);
+    expect(r.stages.map((s) => s.scheduled)).toEqual([10]);
+  });
+
   it('drops arrivals that find maxInFlight requests outstanding, and counts them', async () => {
     const held: ServerResponse[] = [];
     let releaseAll = () => {};

@@ -192,6 +192,12 @@ export async function runOpen(opts: OpenOptions): Promise<LoadResult> {
   let cutAt = Number.POSITIVE_INFINITY;
   const inFlightDone: Array<() => void> = [];
   const stageResults: StageResult[] = [];
+  /**
+   * When the next arrival not yet started is due (ms after t0). A stage has ended once both the clock
+   * and the schedule are past its end: a timer that fires late must not close a stage before its last
+   * arrival started.
+   */
+  let upcomingAt = 0;
 
   const record = (r: ArrivalRecord) => {
     total.add(r, lateAfterMs);
@@ -203,11 +209,11 @@ export async function runOpen(opts: OpenOptions): Promise<LoadResult> {
     const elapsed = now() - t0;
     for (const [i, st] of stages.entries()) {
       if (st.reported) continue;
-      const ended = elapsed >= (stageEnds[i] ?? 0) || scheduleDone;
+      const end = stageEnds[i] ?? 0;
+      const ended = (elapsed >= end && upcomingAt >= end) || scheduleDone;
       if (!ended || st.open > 0) return;
       st.reported = true;
       if (st.tally.scheduled === 0 && (stopped || scheduleDone)) return;
-      const end = stageEnds[i] ?? 0;
       const from = end - (plan.stages[i]?.durationS ?? 0) * 1000;
       const result: StageResult = {
         index: i,
@@ -251,6 +257,7 @@ export async function runOpen(opts: OpenOptions): Promise<LoadResult> {
   let next = times.next();
   let index = 0;
   while (!next.done && !stopped && !opts.signal?.aborted) {
+    upcomingAt = next.value;
     const due = t0 + next.value;
     const wait = due - now();
     if (wait > 1) {

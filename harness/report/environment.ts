@@ -1,6 +1,6 @@
 /**
  * Where and on what a run happened, for its report: the commit, the versions of what it ran against and
- * the machine (the same fields as a bench result's `machine`, CONTRACTS §3). Written as environment.json.
+ * the machine (the same fields as a bench result's `machine`, bench/result.ts). Written as environment.json.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Figures for people: a figure's name carries its unit last (`lock_wait_ms_p99`, `admitted_per_s`,
- * `lock_wait_max_le_ms`; CONTRACTS §1), so its label and unit are read off the name and every renderer
+ * `lock_wait_max_le_ms`; docs/reports.md#figure-names), so its label and unit are read off the name and every renderer
  * (terminal, HTML, explain) shows it the same way: "lock wait p99 313 ms", "lock wait max ≤ 1 s".
  */
 import { formatCount } from './format.ts';

@@ -43,7 +43,7 @@ const schema = z
 
 export type ObserveConfig = z.infer<typeof schema>;
 
-/** Every variable the runner's reporting understands, for the README. */
+/** Every variable the runner's reporting understands, for docs/observability.md. */
 export const observeVariables = [
   'FAULTLINE_PUSHGATEWAY_URL',
   'FAULTLINE_GRAFANA_URL',

@@ -1,6 +1,6 @@
 /**
  * Reads a run's samples.jsonl back and sums it up: the peaks a reader asks about (the deepest queue, the
- * most money in flight) and what sampling cost, as figures named like every other (CONTRACTS §1).
+ * most money in flight) and what sampling cost, as figures named like every other (docs/reports.md#figure-names).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

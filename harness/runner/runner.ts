@@ -146,6 +146,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         ...(info.secrets.bankSigningKeyFile
           ? { signingKey: readFileSync(info.secrets.bankSigningKeyFile, 'utf8').trim() }
           : {}),
+        ...(info.tls ? { ca: readFileSync(info.tls.caFile) } : {}),
       }),
       db,
       queue,

@@ -7,7 +7,7 @@ import type { Sample } from '../core/sample.ts';
 export interface SamplerSources {
   /** The run's clock (the recorder's `now`). */
   now: () => number;
-  /** Base URLs of the running API processes' /metrics (their opsUrl, CONTRACTS §2). */
+  /** Base URLs of the running API processes' /metrics (their opsUrl, stack/info.ts). */
   apiOpsUrls: () => string[];
   queue: Pick<Queue, 'getJobCounts'>;
   db: Pick<pg.Pool, 'query'>;

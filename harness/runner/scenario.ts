@@ -64,7 +64,7 @@ export interface Scenario {
   name: string;
   /** One line for `faultline list`. */
   summary: string;
-  /** The checks it runs, for `list` and the README. */
+  /** The checks it runs, for `list` and docs/scenarios.md. */
   checks: string[];
   /**
    * The fault kinds its nemesis injects. Each must be injected and hit live work at least once (its

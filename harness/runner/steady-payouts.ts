@@ -69,7 +69,7 @@ export function steadyPayouts(ctx: ScenarioContext, opts: SteadyPayoutOptions): 
 }
 
 /**
- * The fault window as rates (CONTRACTS §1): the offered rate, and of the payouts meant to start inside
+ * The fault window as rates: the offered rate, and of the payouts meant to start inside
  * [from, to] (ms on the recorder's clock; several windows count together), how many were accepted (201,
  * for a careful client possibly by a retry after the fault), per second of the window and as a share of
  * those offered.

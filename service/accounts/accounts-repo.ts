@@ -11,7 +11,10 @@ export interface Account {
   created_at: Date;
 }
 
-const hashKey = (key: string) => createHash('sha256').update(key).digest();
+/** An API key's sha256, as the database stores it: what the process keeps of a key, never the key. */
+export type ApiKeyHash = Buffer & { readonly __apiKeyHash: unique symbol };
+
+export const apiKeyHash = (key: string) => createHash('sha256').update(key).digest() as ApiKeyHash;
 
 /** `operator`: may create money (deposits into any account). Everyone else is a `user`. */
 export type UserRole = 'user' | 'operator';
@@ -25,7 +28,7 @@ export async function createUser(
   const apiKey = `fl_${randomBytes(24).toString('base64url')}`;
   const { rows } = await pool.query<{ id: string }>(sql('user-create'), [
     name,
-    hashKey(apiKey),
+    apiKeyHash(apiKey),
     opts.role ?? 'user',
   ]);
   return { id: (rows[0] as { id: string }).id, apiKey };
@@ -34,10 +37,10 @@ export async function createUser(
 /** The user an API key belongs to (id and role), or null. */
 export async function userForApiKey(
   pool: pg.Pool,
-  apiKey: string,
+  apiKey: string | ApiKeyHash,
 ): Promise<{ id: string; role: UserRole } | null> {
   const { rows } = await pool.query<{ id: string; role: UserRole }>(sql('user-by-key-hash'), [
-    hashKey(apiKey),
+    typeof apiKey === 'string' ? apiKeyHash(apiKey) : apiKey,
   ]);
   return rows[0] ? { id: rows[0].id, role: rows[0].role } : null;
 }

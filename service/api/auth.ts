@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type pg from 'pg';
-import { type UserRole, userForApiKey } from '../accounts/accounts-repo.ts';
+import { type ApiKeyHash, apiKeyHash, type UserRole, userForApiKey } from '../accounts/accounts-repo.ts';
 import { Unauthorized } from '../errors.ts';
 
 export type AuthVariables = { userId: string; role: UserRole };
@@ -16,28 +16,32 @@ export interface AuthCacheOptions {
 }
 
 /**
- * A bounded in-process cache of API key → user, for `ttlMs` after the lookup. Only users are cached,
- * never operators (their acts check the database each time), never a miss (an unknown key stays
- * unknown until it is looked up again, and a flood of wrong keys cannot push the good ones out).
+ * A bounded in-process cache of API key → user, for `ttlMs` after the lookup, keyed by the key's sha256
+ * as the database stores it: a process's memory holds no bearer key past the request that carried it.
+ * Only users are cached, never operators (their acts check the database each time), never a miss (an
+ * unknown key stays unknown until it is looked up again, and a flood of wrong keys cannot push the good
+ * ones out).
  */
 export class AuthCache {
   readonly #entries = new Map<string, { user: User; until: number }>();
 
   constructor(private readonly opts: AuthCacheOptions) {}
 
-  get(key: string, now = Date.now()): User | null {
-    const entry = this.#entries.get(key);
+  get(hash: ApiKeyHash, now = Date.now()): User | null {
+    const id = hash.toString('base64');
+    const entry = this.#entries.get(id);
     if (!entry) return null;
-    this.#entries.delete(key);
+    this.#entries.delete(id);
     if (entry.until <= now) return null;
-    this.#entries.set(key, entry); // most recently used last
+    this.#entries.set(id, entry); // most recently used last
     return entry.user;
   }
 
-  set(key: string, user: User, now = Date.now()): void {
+  set(hash: ApiKeyHash, user: User, now = Date.now()): void {
     if (this.opts.ttlMs === 0 || user.role === 'operator') return;
-    this.#entries.delete(key);
-    this.#entries.set(key, { user, until: now + this.opts.ttlMs });
+    const id = hash.toString('base64');
+    this.#entries.delete(id);
+    this.#entries.set(id, { user, until: now + this.opts.ttlMs });
     while (this.#entries.size > this.opts.max) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
@@ -67,11 +71,12 @@ export const auth = ({
     const match = /^bearer +([A-Za-z0-9_-]{1,200}) *$/i.exec(header);
     const key = match?.[1];
     if (!key) throw new Unauthorized();
-    let user = cache?.get(key) ?? null;
+    const hash = apiKeyHash(key);
+    let user = cache?.get(hash) ?? null;
     if (!user) {
-      user = await userForApiKey(pool, key);
+      user = await userForApiKey(pool, hash);
       if (!user) throw new Unauthorized();
-      cache?.set(key, user);
+      cache?.set(hash, user);
     }
     c.set('userId', user.id);
     c.set('role', user.role);

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { BalanceReads } from '../balances/balance-reads.ts';
-import { CacheLink } from '../cache/cache-link.ts';
+import { CacheLink, type CacheLinkOptions } from '../cache/cache-link.ts';
 import { createCacheRedis } from '../cache/cache-redis.ts';
-import { ReadThroughCache } from '../cache/read-through.ts';
+import { type FillFactory, ReadThroughCache } from '../cache/read-through.ts';
 import type { Config } from '../config.ts';
 import { requirePiiKeys } from '../config-security.ts';
 import { createPool } from '../db/pool.ts';
@@ -13,6 +13,7 @@ import type { StoredProfile } from '../profiles/profile.ts';
 import { Profiles } from '../profiles/profiles.ts';
 import { getDashboardMetadata, getProfile } from '../profiles/profiles-repo.ts';
 import { RateLimiter } from '../ratelimit/rate-limiter.ts';
+import type { RedisWindow } from '../ratelimit/redis-window.ts';
 import { rulesFrom } from '../ratelimit/rules.ts';
 import { sentinelTarget } from '../redis-sentinel.ts';
 
@@ -28,13 +29,28 @@ export interface ReadServices {
   stop(): Promise<void>;
 }
 
+/** Parts of the read side the role may wire otherwise; each absent one is the real one. */
+export interface ReadParts {
+  /** The link to the cache Redis: when its entries may be served, what a failed purge waits for. */
+  link?: (opts: CacheLinkOptions) => CacheLink;
+  /** How the caches fill their misses (stampede protection by default). */
+  fill?: FillFactory;
+  /** How the rate limiter decides in Redis (one atomic script by default). */
+  window?: RedisWindow;
+}
+
 /** Builds the read services on the API's own fail-fast client of the cache Redis. */
-export function createReadServices(config: Config, pool: pg.Pool, log: Logger): ReadServices {
-  const sabotage = config.SABOTAGE;
+export function createReadServices(
+  config: Config,
+  pool: pg.Pool,
+  log: Logger,
+  parts: ReadParts = {},
+): ReadServices {
   const cipher = new PiiCipher(requirePiiKeys(config));
   // Two connections: one for the sync passes, one for writers waiting on their invalidation row.
   const syncPool = createPool({ url: config.DATABASE_URL, max: 2, log, name: 'api-cache-sync' });
-  const link = new CacheLink({
+  const { link: newLink = (opts) => new CacheLink(opts) } = parts;
+  const link = newLink({
     redis: createCacheRedis({
       url: config.REDIS_CACHE_URL,
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
@@ -46,13 +62,12 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
     syncIntervalMs: config.CACHE_SYNC_INTERVAL_MS,
     leaseMs: config.CACHE_TRUST_LEASE_MS,
     log,
-    forgetFailedPurges: sabotage.has('no-purge-while-down'),
   });
   const common = {
     link,
     jitter: config.CACHE_TTL_JITTER,
     lockMs: config.CACHE_LOCK_MS,
-    singleFlight: !sabotage.has('no-single-flight'),
+    fill: parts.fill,
   };
   const profileCache = new ReadThroughCache<StoredProfile>({
     ...common,
@@ -75,7 +90,7 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
   const limiter = new RateLimiter({
     link,
     rules: rulesFrom(config),
-    nonAtomic: sabotage.has('non-atomic-limiter'),
+    window: parts.window,
   });
   return {
     link,
@@ -86,7 +101,6 @@ export function createReadServices(config: Config, pool: pg.Pool, log: Logger): 
       link,
       cache: profileCache,
       cipher,
-      forgetFailedPurges: sabotage.has('no-purge-while-down'),
     }),
     dashboards: new Dashboards({ cache: dashboardCache, balances, cipher }),
     start: () => link.start(),

@@ -8,18 +8,12 @@ import { listenOps } from '../http/ops-listener.ts';
 import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
 import { moneyDeps } from '../money/money-deps.ts';
-import {
-  openQueue,
-  PAYOUTS_QUEUE,
-  type PayoutJobData,
-  payoutJobId,
-  payoutJobOptions,
-  producerConnection,
-} from '../queue/queues.ts';
+import { reconnectDelayMs } from '../queue/queues.ts';
 import { redisSentinelOptions, sentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 import { OutboxHint, outboxHintChannel } from '../relay/outbox-hint.ts';
 import type { Running } from '../roles.ts';
+import { apiVariants } from '../sabotage/index.ts';
 import { createApp } from './app.ts';
 import { AuthCache } from './auth.ts';
 import { createReadServices } from './read-services.ts';
@@ -38,32 +32,21 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
     ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redisQueue.on('error', () => {});
   redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));
 
-  // Sabotage `enqueue-direct`: the dual write the outbox exists to prevent (commit, then enqueue).
-  const direct = config.SABOTAGE.has('enqueue-direct')
-    ? openQueue<PayoutJobData>(PAYOUTS_QUEUE, producerConnection(config), config)
-    : null;
-  direct?.on('error', () => {});
-  const enqueueDirect = direct
-    ? (id: string) => {
-        direct
-          .add('payout', { transferId: id }, payoutJobOptions(config, payoutJobId(id)))
-          .catch((err) =>
-            log.warn({ transferId: id, err: err.message }, 'direct enqueue failed; the payout is lost'),
-          );
-      }
-    : undefined;
+  // The broken variants a selftest run asks for (none otherwise), wired in below in place of real parts.
+  const variants = apiVariants(config, { pool, log });
   // After each commit that left payouts for the relay: a hint over the queue Redis (the relay polls too).
   const hint = new OutboxHint(redisQueue, outboxHintChannel(config.QUEUE_PREFIX));
   // The cache Redis through its own fail-fast client: reads fall back to Postgres when it is away.
-  const reads = createReadServices(config, pool, log);
+  const reads = createReadServices(config, pool, log, variants.reads);
   reads.start();
-  const fraud = createFraudScreen(config, reads.link);
+  const fraud = createFraudScreen(config, reads.link, { check: variants.velocityCheck });
   const app = createApp({
     pool,
     authCache: new AuthCache({ ttlMs: config.AUTH_CACHE_TTL_MS, max: config.AUTH_CACHE_MAX }),
@@ -72,7 +55,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     fraud,
     log,
     maxAmount: config.MAX_AMOUNT,
-    money: moneyDeps(config, pool, { wakeRelay: () => hint.send(), enqueueDirect }),
+    money: moneyDeps(config, pool, { onCreated: () => hint.send(), ...variants.money }),
   });
   const server = await listen(app, { host: config.HOST, port: config.PORT });
   log.info({ port: server.port }, 'api listening');
@@ -84,7 +67,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
       fraud.close();
       await reads.stop();
       redisQueue.disconnect();
-      await direct?.close();
+      await variants.close();
       await pool.end();
     },
   };

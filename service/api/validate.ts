@@ -131,15 +131,14 @@ const idempotencyKey = z
   .max(255)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
-/** The Idempotency-Key header: null when absent and optional, 400 when absent and required or malformed. */
-export function idempotencyKeyHeader(c: Context, opts: { required: true }): string;
-export function idempotencyKeyHeader(c: Context, opts: { required: false }): string | null;
-export function idempotencyKeyHeader(c: Context, opts: { required: boolean }): string | null {
+/**
+ * The Idempotency-Key header every money-moving request carries (deposits, payouts, transfers): a 503
+ * can follow a commit whose answer was lost, and only a key makes the retry it invites safe. 400
+ * idempotency_key_missing when absent, 400 invalid_request when malformed.
+ */
+export function idempotencyKeyHeader(c: Context): string {
   const value = c.req.header('idempotency-key');
-  if (value === undefined) {
-    if (opts.required) throw new IdempotencyKeyMissing();
-    return null;
-  }
+  if (value === undefined) throw new IdempotencyKeyMissing();
   const r = idempotencyKey.safeParse(value);
   if (!r.success) throw new InvalidRequest('Idempotency-Key must be 1-255 printable ASCII characters');
   return r.data;

@@ -11,6 +11,7 @@ import {
   BankTimeoutFault,
   BankUnavailableFault,
   ChargeVoided,
+  IdempotencyKeyMissing,
   IdempotencyKeyReused,
   InvalidRequest,
 } from './errors.ts';
@@ -66,6 +67,9 @@ function chargeRoutes(deps: BankDeps) {
 
   routes.post('/', async (c) => {
     const key = parse(idempotencyKey, incomingHeader(c, 'idempotency-key'), 'Idempotency-Key header');
+    // Signed, a charge must name its key: a signature over no key would verify for a fresh charge on
+    // every replay of the captured request.
+    if (deps.signingKey && key === undefined) throw new IdempotencyKeyMissing();
     const body = parse(chargeBody, await readJson(c), 'body');
     const plan = deps.dice.roll();
     await injectBeforeCharge(c, plan, deps);
@@ -114,7 +118,12 @@ function faultRoutes(deps: BankDeps) {
 function requireSignature(key: string): MiddlewareHandler<BankEnv> {
   return async function requireSignature(c, next) {
     const body = await bodyText(c);
-    const signed = { method: c.req.method, path: c.env.incoming.url ?? '/', body };
+    const signed = {
+      method: c.req.method,
+      path: c.env.incoming.url ?? '/',
+      idempotencyKey: incomingHeader(c, 'idempotency-key'),
+      body,
+    };
     if (!verify(key, incomingHeader(c, SIGNATURE_HEADER.toLowerCase()), signed))
       return c.json(
         { code: 'signature_invalid', message: `a valid ${SIGNATURE_HEADER} header is required` },
@@ -186,6 +195,7 @@ function observeRequests({ stopping }: { stopping: AbortSignal }): MiddlewareHan
 
 const statusByCode: Record<string, ContentfulStatusCode> = {
   invalid_request: 400,
+  idempotency_key_missing: 400,
   not_found: 404,
   charge_voided: 409,
   already_charged: 409,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { bankCallDuration, bankCalls } from '../metrics.ts';
 import { type BankStats, type Charge, chargeSchema } from './charge.ts';
@@ -65,11 +66,12 @@ export class BankClient {
   private readonly signingKey: string | undefined;
 
   /**
-   * With `signingKey`, every request is signed (signature.ts), as a bank with that key requires.
-   * Connections are kept alive between calls; close() ends the idle ones (they never hold a process open).
+   * With `signingKey`, every request is signed (signature.ts), as a bank with that key requires; an
+   * `https://` bank is trusted through `ca`. Connections are kept alive between calls; close() ends the
+   * idle ones (they never hold a process open).
    */
-  constructor(opts: { baseUrl: string; timeoutMs: number; signingKey?: string }) {
-    this.transport = keepAliveTransport(opts.baseUrl);
+  constructor(opts: { baseUrl: string; timeoutMs: number; signingKey?: string; ca?: string | Buffer }) {
+    this.transport = keepAliveTransport(opts.baseUrl, { ca: opts.ca });
     this.timeoutMs = opts.timeoutMs;
     this.signingKey = opts.signingKey;
   }
@@ -207,7 +209,12 @@ export class BankClient {
       ...opts.headers,
     };
     if (this.signingKey)
-      headers[SIGNATURE_HEADER] = sign(this.signingKey, { method, path, body: payload ?? '' });
+      headers[SIGNATURE_HEADER] = sign(this.signingKey, {
+        method,
+        path,
+        idempotencyKey: opts.headers?.['Idempotency-Key'],
+        body: payload ?? '',
+      });
     let response: Awaited<ReturnType<Transport['exchange']>>;
     try {
       response = await this.transport.exchange({
@@ -270,4 +277,19 @@ function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
   return `${err.message}${cause}`;
+}
+
+/** The bank client a service role configures: BANK_URL, its timeout, its signing key, TLS_CA_FILE. */
+export function bankClientFor(config: {
+  BANK_URL: string;
+  BANK_TIMEOUT_MS: number;
+  BANK_SIGNING_KEY?: string | undefined;
+  TLS_CA_FILE?: string | undefined;
+}): BankClient {
+  return new BankClient({
+    baseUrl: config.BANK_URL,
+    timeoutMs: config.BANK_TIMEOUT_MS,
+    ...(config.BANK_SIGNING_KEY ? { signingKey: config.BANK_SIGNING_KEY } : {}),
+    ...(config.TLS_CA_FILE ? { ca: readFileSync(config.TLS_CA_FILE) } : {}),
+  });
 }

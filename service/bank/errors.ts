@@ -18,6 +18,12 @@ export class InvalidRequest extends BankError {
   }
 }
 
+export class IdempotencyKeyMissing extends BankError {
+  constructor() {
+    super('idempotency_key_missing', 'a signed charge needs an Idempotency-Key header');
+  }
+}
+
 export class NotFound extends BankError {
   constructor(message: string) {
     super('not_found', message);

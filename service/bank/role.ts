@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config.ts';
 import { opsApp } from '../http/ops-app.ts';
 import { listenOps } from '../http/ops-listener.ts';
-import { listen } from '../http/serve.ts';
+import { listen, type ServerTls } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
 import type { Running } from '../roles.ts';
 import { createApp } from './app.ts';
@@ -25,6 +26,8 @@ export interface BankOptions {
   ops?: { host: string; port: number; token?: string };
   /** Refuse requests not signed with this key (BANK_SIGNING_KEY). */
   signingKey?: string;
+  /** Serve HTTPS only, with this certificate and key (BANK_TLS_CERT_FILE, BANK_TLS_KEY_FILE). */
+  tls?: ServerTls;
 }
 
 export interface RunningBank extends Running {
@@ -47,7 +50,11 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
     stopping: stopping.signal,
     ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
   });
-  const server = await listen(app, { host: opts.host, port: opts.port }).catch(async (err: unknown) => {
+  const server = await listen(app, {
+    host: opts.host,
+    port: opts.port,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+  }).catch(async (err: unknown) => {
     await ledger.close();
     throw err;
   });
@@ -65,7 +72,7 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
 
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${urlHost(opts.host)}:${server.port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost(opts.host)}:${server.port}`,
     port: server.port,
     opsUrl: `http://${urlHost(opsConfig.host)}:${ops.port}`,
     stop() {
@@ -83,7 +90,11 @@ export async function startBank(opts: BankOptions): Promise<RunningBank> {
 
 /** The `bank` role: `tsx service/main.ts bank`. */
 export function start(config: Config, log: Logger): Promise<Running> {
+  const { BANK_TLS_CERT_FILE: certFile, BANK_TLS_KEY_FILE: keyFile } = config;
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new Error('BANK_TLS_CERT_FILE and BANK_TLS_KEY_FILE go together: set both for HTTPS, or neither');
   return startBank({
+    ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) } } : {}),
     dataDir: config.BANK_DATA_DIR,
     host: config.HOST,
     port: config.PORT,

@@ -2,9 +2,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Signed bank requests: `X-Faultline-Signature: t=<unix ms>,v1=<hex HMAC-SHA256>` over
- *   <t> \n <METHOD> \n <path with query> \n <sha256 hex of the body>
- * with the key both sides share (BANK_SIGNING_KEY). The timestamp bounds replays of a captured request
- * to MAX_SKEW_MS (and the bank's idempotency keys make a replayed charge a no-op anyway).
+ *   <t> \n <METHOD> \n <path with query> \n <Idempotency-Key, or nothing> \n <sha256 hex of the body>
+ * with the key both sides share (BANK_SIGNING_KEY). The key inside the signature binds a captured
+ * charge to the one charge it was made for: replayed without its key, or with another, it does not
+ * verify, and replayed as it is the bank answers it from that key's record. The timestamp bounds how
+ * long a captured request verifies at all (MAX_SKEW_MS).
  */
 export const SIGNATURE_HEADER = 'x-faultline-signature';
 /** Five minutes, as Stripe's webhooks allow: clocks of two hosts drift; a replay window must stay short. */
@@ -14,13 +16,15 @@ export interface SignedRequest {
   method: string;
   /** Path and query, as sent: `/v1/charges?reference=…`. */
   path: string;
+  /** The Idempotency-Key header, or undefined when the request has none. */
+  idempotencyKey: string | undefined;
   body: string;
 }
 
 function mac(key: string, t: number, req: SignedRequest): string {
   const bodyHash = createHash('sha256').update(req.body).digest('hex');
   return createHmac('sha256', key)
-    .update(`${t}\n${req.method.toUpperCase()}\n${req.path}\n${bodyHash}`)
+    .update(`${t}\n${req.method.toUpperCase()}\n${req.path}\n${req.idempotencyKey ?? ''}\n${bodyHash}`)
     .digest('hex');
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankClient, BankRejected } from './client.ts';
+import { SIGNATURE_HEADER, sign } from './signature.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 const KEY = 'a-shared-signing-key-of-32-chars-or-more';
@@ -38,5 +39,43 @@ describe('a bank with a signing key', () => {
     expect(await bank.client.chargesFor('signed-2')).toEqual([]);
     expect(await bank.client.chargesFor('signed-3')).toEqual([]);
     expect((await fetch(`${bank.url}/healthz`)).status).toBe(200);
+  });
+
+  describe('a captured signed charge, replayed within the clock-skew window', () => {
+    const body = JSON.stringify({ ...order, reference: 'captured' });
+    const captured = {
+      'content-type': 'application/json',
+      'idempotency-key': 'captured-k',
+      [SIGNATURE_HEADER]: sign(KEY, {
+        method: 'POST',
+        path: '/v1/charges',
+        idempotencyKey: 'captured-k',
+        body,
+      }),
+    };
+    const replay = (headers: Record<string, string>) =>
+      fetch(`${bank.url}/v1/charges`, { method: 'POST', headers, body });
+
+    it('books the one charge it was signed for, once', async () => {
+      expect((await replay(captured)).status).toBe(201);
+      expect((await replay(captured)).status).toBe(200); // the bank's own replay of the same key
+      expect(await bank.client.chargesFor('captured')).toHaveLength(1);
+    });
+
+    it('is refused without its key, or with another one: the key is inside the signature', async () => {
+      const { 'idempotency-key': _, ...keyless } = captured;
+      for (const headers of [keyless, { ...captured, 'idempotency-key': 'another-key' }]) {
+        const res = await replay(headers);
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ code: 'signature_invalid' });
+      }
+      expect(await bank.client.chargesFor('captured')).toHaveLength(1);
+    });
+  });
+
+  it('refuses a charge without a key even when it is signed (400), charging nothing', async () => {
+    const res = await bank.client.charge({ ...order, reference: 'keyless' }).catch((err: unknown) => err);
+    expect(res).toMatchObject({ name: 'BankRejected', status: 400, code: 'idempotency_key_missing' });
+    expect(await bank.client.chargesFor('keyless')).toEqual([]);
   });
 });

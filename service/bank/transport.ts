@@ -33,14 +33,22 @@ export interface Transport {
   close(): void;
 }
 
-/** A transport to `baseUrl` (http or https) keeping connections alive between calls. */
-export function keepAliveTransport(baseUrl: string): Transport {
+/**
+ * A transport to `baseUrl` (http or https) keeping connections alive between calls. Over https the
+ * server's certificate is verified against `ca` (the system's CAs when absent).
+ */
+export function keepAliveTransport(baseUrl: string, opts: { ca?: string | Buffer } = {}): Transport {
   const url = new URL(baseUrl);
   const secure = url.protocol === 'https:';
   const lib = secure ? https : http;
   // No cap on sockets: the caller bounds its own concurrency (the worker's), and a queue here would
   // count against each call's timeout. Idle sockets are closed after 4 s, before the server's 5 s.
-  const agent = new lib.Agent({ keepAlive: true, timeout: 4_000, scheduling: 'lifo' });
+  const agent = new lib.Agent({
+    keepAlive: true,
+    timeout: 4_000,
+    scheduling: 'lifo',
+    ...(secure && opts.ca ? { ca: opts.ca } : {}),
+  });
   const base = {
     protocol: url.protocol,
     hostname: url.hostname.replace(/^\[|\]$/g, ''),

@@ -26,8 +26,6 @@ export interface CacheLinkOptions {
   syncIntervalMs: number;
   leaseMs: number;
   log: Logger;
-  /** Sabotage `no-purge-while-down`: trust the cache whenever connected; forget failed purges. */
-  forgetFailedPurges?: boolean;
 }
 
 /**
@@ -79,7 +77,6 @@ export class CacheLink {
   /** True when entries in the cache Redis may be served (see the class comment). */
   trusted(): boolean {
     if (this.redis.status !== 'ready') return false;
-    if (this.#opts.forgetFailedPurges) return true;
     const t = this.#trust;
     if (t === null || t.epoch !== this.#epoch) return false;
     if (performance.now() - t.since < this.#opts.leaseMs) return true;
@@ -115,7 +112,6 @@ export class CacheLink {
    * until no process can still trust a cache that lacks it (the lease, plus one pass of margin).
    */
   async awaitInvalidation(id: string): Promise<'applied' | 'lease-expired'> {
-    if (this.#opts.forgetFailedPurges) return 'lease-expired';
     const deadline = performance.now() + this.#opts.leaseMs + this.#opts.syncIntervalMs;
     while (performance.now() < deadline) {
       void this.sync();

@@ -1,18 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import './pg-types.ts';
 
-const dir = new URL('./sql/', import.meta.url);
-
-/** The statements in db/sql/*.sql, read once at start-up, by file name without extension. */
-const statements = new Map(
-  readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
-    .map((f) => [f.slice(0, -4), readFileSync(new URL(f, dir), 'utf8')]),
-);
-
-/** The text of one statement file; throws at once for an unknown name. */
-export function sql(name: string): string {
-  const text = statements.get(name);
-  if (text === undefined) throw new Error(`no SQL file service/db/sql/${name}.sql`);
-  return text;
+/**
+ * The statements in a folder of `.sql` files, read once at start-up, by file name without extension:
+ * the text of one, or a throw at once for an unknown name.
+ */
+export function statementsIn(dir: URL): (name: string) => string {
+  const statements = new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => [f.slice(0, -4), readFileSync(new URL(f, dir), 'utf8')]),
+  );
+  return (name) => {
+    const text = statements.get(name);
+    if (text === undefined) throw new Error(`no SQL file ${fileURLToPath(new URL(`${name}.sql`, dir))}`);
+    return text;
+  };
 }
+
+/** The text of one statement file of db/sql/. */
+export const sql = statementsIn(new URL('./sql/', import.meta.url));

@@ -50,8 +50,8 @@ export function median(values: number[]): number | null {
 
 /**
  * The rules in order: too many payouts in the window, too much money in it, an amount far above the
- * user's usual. The same decision velocity-3.lua makes inside Redis; this one serves the in-process
- * fallback and the non-atomic sabotage.
+ * user's usual. The same decision velocity-3.lua makes inside Redis, for deciding outside it (the
+ * in-process fallback).
  */
 export function judge(
   state: WindowState,

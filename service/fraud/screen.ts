@@ -5,7 +5,6 @@ import { LocalVelocity } from './local-velocity.ts';
 import { fraudChecks } from './metrics.ts';
 import {
   checkInRedis,
-  checkInRedisNonAtomic,
   forgetInRedis,
   type RedisVelocityCheck,
   type ScreenedPayout,
@@ -32,7 +31,14 @@ export interface Screening {
 export class FraudScreen {
   readonly #local = new LocalVelocity();
 
-  constructor(private readonly opts: { link: CacheLink; rules: FraudRules; check?: RedisVelocityCheck }) {}
+  constructor(
+    private readonly opts: {
+      link: CacheLink;
+      rules: FraudRules;
+      /** How the rules are checked in Redis; by default one atomic script (checkInRedis). */
+      check?: RedisVelocityCheck;
+    },
+  ) {}
 
   async screen(payout: { userId: string; amount: number; currency: string }): Promise<Screening> {
     const { link, rules } = this.opts;
@@ -76,8 +82,11 @@ export class FraudScreen {
   }
 }
 
-/** The API's screen; sabotage `non-atomic-velocity` swaps in the two-round-trip check here, and only here. */
-export function createFraudScreen(config: Config, link: CacheLink): FraudScreen {
-  const check = config.SABOTAGE.has('non-atomic-velocity') ? checkInRedisNonAtomic : checkInRedis;
-  return new FraudScreen({ link, rules: fraudRulesFrom(config), check });
+/** The API's screen, with the rules of the configuration. */
+export function createFraudScreen(
+  config: Config,
+  link: CacheLink,
+  opts: { check?: RedisVelocityCheck } = {},
+): FraudScreen {
+  return new FraudScreen({ link, rules: fraudRulesFrom(config), ...opts });
 }

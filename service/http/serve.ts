@@ -1,3 +1,4 @@
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve as honoServe } from '@hono/node-server';
 
@@ -11,14 +12,27 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+/** A server's certificate chain and key (PEM): given, the server speaks HTTPS only. */
+export interface ServerTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 /** Starts a Hono app on host:port; rejects with a clear message when the port cannot be bound. */
 export function listen(
   app: { fetch: (req: Request) => Response | Promise<Response> },
-  opts: { host: string; port: number; drainMs?: number },
+  opts: { host: string; port: number; drainMs?: number; tls?: ServerTls },
 ): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
+    const base = { fetch: app.fetch, hostname: opts.host, port: opts.port };
     const server = honoServe(
-      { fetch: app.fetch, hostname: opts.host, port: opts.port },
+      opts.tls
+        ? {
+            ...base,
+            createServer: createHttpsServer,
+            serverOptions: { cert: opts.tls.cert, key: opts.tls.key },
+          }
+        : base,
       (info: AddressInfo) => {
         resolve({
           port: info.port,

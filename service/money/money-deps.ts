@@ -2,22 +2,20 @@ import type pg from 'pg';
 import type { Config } from '../config.ts';
 import { type MoneyDeps, payoutBatch } from './operations.ts';
 import { PayoutCoalescer } from './payout-coalescer.ts';
-import { sabotagedExecutors } from './sabotage.ts';
 
 /**
- * The money operations' dependencies as the configuration asks: lock timeout, retries and sabotaged
- * stand-ins (selftest runs only) and, with PAYOUT_COALESCE=on, the hot-account coalescer.
+ * The money operations' dependencies as the configuration asks: lock timeout, retries and, with
+ * PAYOUT_COALESCE=on, the hot-account coalescer; the role adds where they run and whom a new payout wakes.
  */
 export function moneyDeps(
   config: Config,
   pool: pg.Pool,
-  extra: Pick<MoneyDeps, 'wakeRelay' | 'enqueueDirect'> = {},
+  extra: Pick<MoneyDeps, 'store' | 'onCreated'> = {},
 ): MoneyDeps {
   const deps: MoneyDeps = {
     pool,
     lockTimeoutMs: config.LOCK_TIMEOUT_MS,
     retries: config.TX_RETRIES,
-    ...sabotagedExecutors(config.SABOTAGE, { retries: config.TX_RETRIES }),
     ...extra,
   };
   if (config.PAYOUT_COALESCE) {

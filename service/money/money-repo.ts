@@ -14,9 +14,6 @@ export interface MoneyRow {
   lock_hold_s: number | null;
 }
 
-/** Runs a money statement's work (its parameters as the statement takes them) and answers its row. */
-export type MoneyExecutor = (pool: pg.Pool, params: unknown[]) => Promise<MoneyRow>;
-
 /** One payout of a batch, as payout_batch() takes it. */
 export interface PayoutItem {
   amount: number;
@@ -40,8 +37,24 @@ export interface PayoutBatch {
 /** What one payout of a batch came to: its row, or the error its request ends with. */
 export type ItemOutcome = MoneyRow | Error;
 
-/** Runs a payout batch and answers one row per payout, in item order. */
-export type PayoutBatchExecutor = (pool: pg.Pool, batch: PayoutBatch) => Promise<MoneyRow[]>;
+/**
+ * Where the money operations run: the money functions of Postgres by default (moneyStore). Its errors are
+ * the ones a client sees (mapDatabaseError); a deadlock or serialization failure has been retried.
+ */
+export interface MoneyStore {
+  /** Writes the payouts of one account in one transaction: one row per payout, in item order. */
+  payoutBatch(batch: PayoutBatch): Promise<MoneyRow[]>;
+  /** Runs one money function (a transfer, a deposit) with its parameters and answers its row. */
+  statement(name: MoneyStatement, params: unknown[]): Promise<MoneyRow>;
+}
+
+/** The money operations on Postgres: one statement per operation, retried after a conflict. */
+export function moneyStore(pool: pg.Pool, opts: { retries: number }): MoneyStore {
+  return {
+    payoutBatch: (batch) => runPayoutBatch(pool, batch, opts),
+    statement: (name, params) => runMoneyStatement(pool, name, params, opts),
+  };
+}
 
 /** The parameters of payout-batch.sql for a batch (parallel arrays, one element per payout). */
 export function payoutBatchParams(b: PayoutBatch): unknown[] {

@@ -12,14 +12,11 @@ import {
 import { lockHold, lockWait, moneyOps } from '../metrics.ts';
 import {
   type ItemOutcome,
-  type MoneyExecutor,
   type MoneyRow,
   type MoneyStatement,
-  mapDatabaseError,
-  type PayoutBatchExecutor,
+  type MoneyStore,
+  moneyStore,
   type PayoutItem,
-  runMoneyStatement,
-  runPayoutBatch,
 } from './money-repo.ts';
 import type { PayoutCoalescer } from './payout-coalescer.ts';
 
@@ -27,16 +24,15 @@ export interface MoneyDeps {
   pool: pg.Pool;
   lockTimeoutMs: number;
   retries: number;
-  /** Broken stand-ins for some statements, in selftest runs only (money/sabotage.ts; see SABOTAGES). */
-  executors?: Partial<Record<MoneyStatement, MoneyExecutor>>;
+  /** Where the operations run; none: Postgres's money functions through `pool`, `retries` times. */
+  store?: MoneyStore;
   /** Gathers concurrent payouts of one account into one transaction (PAYOUT_COALESCE); none: one each. */
   coalescer?: PayoutCoalescer;
-  /** A broken stand-in for payout batches (coalesced or not), in selftest runs only. */
-  payoutExecutor?: PayoutBatchExecutor;
-  /** After a commit that left payouts for the relay: wakes it (a fire-and-forget hint, relay/outbox-hint.ts). */
-  wakeRelay?: () => void;
-  /** Sabotage `enqueue-direct` only: publishes a new payout's job right after commit, fire and forget. */
-  enqueueDirect?: (transferId: string) => void;
+  /**
+   * After a commit that created payouts, with their transfer ids: tells the relay that publishes them
+   * (a fire-and-forget hint, relay/outbox-hint.ts). It must not throw, and nothing waits for it.
+   */
+  onCreated?: (transferIds: string[]) => void;
 }
 
 /** The response of a money operation; `replayed` when it is the stored answer to an earlier request. */
@@ -86,10 +82,7 @@ export async function payout(deps: MoneyDeps, input: PayoutInput): Promise<Money
     throw err;
   }
   moneyOps.inc({ operation: 'payout', outcome: row.outcome });
-  const result = resultOf(row);
-  if (deps.enqueueDirect && result.status === 201 && !result.replayed && !result.held)
-    deps.enqueueDirect(String(result.body.id));
-  return result;
+  return resultOf(row);
 }
 
 /**
@@ -105,12 +98,9 @@ export async function payoutBatch(
   items: PayoutItem[],
 ): Promise<ItemOutcome[]> {
   const batch = { userId, accountId, items, lockTimeoutMs: deps.lockTimeoutMs };
-  const pool = deps.pool;
   let rows: MoneyRow[];
   try {
-    rows = deps.payoutExecutor
-      ? await deps.payoutExecutor(pool, batch).catch((err) => Promise.reject(mapDatabaseError(err)))
-      : await runPayoutBatch(pool, batch, { retries: deps.retries });
+    rows = await storeOf(deps).payoutBatch(batch);
   } catch (err) {
     if (items.length === 1 || (err instanceof AppError && err.status === 503))
       return items.map(() => err as Error);
@@ -123,7 +113,8 @@ export async function payoutBatch(
   const first = rows.find((r) => r.lock_wait_s !== null);
   if (first?.lock_wait_s != null) lockWait.observe({ operation: 'payout' }, first.lock_wait_s);
   if (first?.lock_hold_s != null) lockHold.observe({ operation: 'payout' }, first.lock_hold_s);
-  if (deps.wakeRelay && rows.some((r) => r.outcome === 'created')) deps.wakeRelay();
+  const created = rows.filter((r) => r.outcome === 'created').map((r) => String(r.response_body?.id));
+  if (deps.onCreated && created.length > 0) deps.onCreated(created);
   return rows;
 }
 
@@ -188,11 +179,8 @@ function requestHash(operation: string, params: Record<string, unknown>): Buffer
 
 async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]): Promise<MoneyResult> {
   let row: MoneyRow;
-  const execute = deps.executors?.[statement];
   try {
-    row = execute
-      ? await execute(deps.pool, params).catch((err) => Promise.reject(mapDatabaseError(err)))
-      : await runMoneyStatement(deps.pool, statement, params, { retries: deps.retries });
+    row = await storeOf(deps).statement(statement, params);
   } catch (err) {
     moneyOps.inc({ operation: statement, outcome: err instanceof AppError ? err.code : 'error' });
     throw err;
@@ -201,6 +189,10 @@ async function run(deps: MoneyDeps, statement: MoneyStatement, params: unknown[]
   if (row.lock_wait_s !== null) lockWait.observe({ operation: statement }, row.lock_wait_s);
   if (row.lock_hold_s !== null) lockHold.observe({ operation: statement }, row.lock_hold_s);
   return resultOf(row);
+}
+
+function storeOf(deps: MoneyDeps): MoneyStore {
+  return deps.store ?? moneyStore(deps.pool, { retries: deps.retries });
 }
 
 /** The answer a money function's row stands for: a stored or replayed response, or the error it names. */

@@ -1,4 +1,4 @@
-import { BankClient } from '../bank/client.ts';
+import { bankClientFor } from '../bank/client.ts';
 import { loadConfig } from '../config.ts';
 import { createPool } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
@@ -21,11 +21,7 @@ async function main(): Promise<number> {
       return {
         config,
         pool,
-        bank: new BankClient({
-          baseUrl: config.BANK_URL,
-          timeoutMs: config.BANK_TIMEOUT_MS,
-          signingKey: config.BANK_SIGNING_KEY,
-        }),
+        bank: bankClientFor(config),
         out: print(process.stdout),
         note: print(process.stderr),
         close: () => pool.end(),

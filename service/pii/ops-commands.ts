@@ -51,7 +51,10 @@ export const piiGroup: OpsGroup = {
         const left = (await keyCounts(pool)).filter((c) => c.keyId !== cipher.currentKeyId);
         out(
           `re-sealed ${done.resealed} of ${done.scanned} profiles in ${((performance.now() - started) / 1000).toFixed(1)} s;` +
-            ` values not under ${cipher.currentKeyId}: ${left.reduce((s, c) => s + c.n, 0)}`,
+            ` values not under ${cipher.currentKeyId}: ${left.reduce((s, c) => s + c.n, 0)}` +
+            (done.unreadable > 0
+              ? `; ${done.unreadable} could not be opened and were left as they are (a key missing from PII_KEYS, or an altered value)`
+              : ''),
         );
         // Rows updated during the run were sealed by their writers; anything else left means run again.
         return left.length === 0 ? 0 : 1;

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { profilePatch } from '../profiles/profile.ts';
 import { isSealed, keyIdOf, newPiiKey, PiiCipher, parsePiiKeys } from './pii-cipher.ts';
 
 const k1 = parsePiiKeys(newPiiKey('k1'));
@@ -41,6 +43,33 @@ describe('PiiCipher', () => {
     expect(isSealed('old@example.com')).toBe(false);
     expect(cipher.open('old@example.com', ann)).toBe('old@example.com');
     expect(keyIdOf('old@example.com')).toBeNull();
+  });
+
+  it('takes a plain value shaped like an envelope for what it is (an email has an @, a sealed value none)', () => {
+    const cipher = new PiiCipher(k1);
+    for (const plain of ['pii1.k1.x@y.z', 'pii1.k1.abc.def@example.com', 'pii1.k1.AAAAAAAAAAAAAAAA.x@y.z']) {
+      expect(isSealed(plain), plain).toBe(false);
+      expect(keyIdOf(plain), plain).toBeNull();
+      expect(cipher.open(plain, ann), plain).toBe(plain);
+      expect(cipher.isCurrent(plain), plain).toBe(false);
+    }
+  });
+
+  it('recognises every value it seals, and no value the profile validation accepts', () => {
+    const cipher = new PiiCipher(k1);
+    const accepted = (plain: string) =>
+      profilePatch.safeParse({ email: plain }).success || profilePatch.safeParse({ phone: plain }).success;
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (plain) => {
+        expect(isSealed(cipher.seal(plain, ann))).toBe(true);
+        if (accepted(plain)) expect(isSealed(plain)).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.emailAddress(), (plain) => {
+        expect(isSealed(plain)).toBe(false);
+      }),
+    );
   });
 
   it('parses PII_KEYS strictly', () => {

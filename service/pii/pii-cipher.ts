@@ -117,8 +117,18 @@ export class PiiCipher {
 
 const aad = (c: { userId: string; field: PiiField }) => Buffer.from(`${c.userId}/${c.field}`, 'utf8');
 
+/**
+ * The envelope's exact grammar: the version, a key id, a 12-byte IV (16 base64url characters) and at
+ * least the 16-byte tag (22 characters). No value the profile validation accepts can match it — an email
+ * has an @, a phone is + and digits — so a plain value from before encryption is never taken for a
+ * sealed one. Written for both JavaScript and PostgreSQL's regular expressions: the rotation's SQL is
+ * given this same source.
+ */
+export const SEALED_PATTERN = `^${VERSION}\\.[A-Za-z0-9_-]{1,32}\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{22,}$`;
+const SEALED = new RegExp(SEALED_PATTERN);
+
 export function isSealed(stored: string): boolean {
-  return stored.startsWith(`${VERSION}.`) && stored.split('.').length === 4;
+  return SEALED.test(stored);
 }
 
 /** The key id a stored value names; null for a value written before encryption. */

@@ -20,8 +20,6 @@ export interface ProfilesDeps {
   /** Holds profiles as stored: email and phone sealed, so Redis never sees them in plain text. */
   cache: ReadThroughCache<StoredProfile>;
   cipher: PiiCipher;
-  /** Sabotage `no-purge-while-down`: a purge that cannot reach Redis is forgotten, not awaited. */
-  forgetFailedPurges?: boolean;
 }
 
 /**
@@ -66,9 +64,6 @@ export class Profiles {
     if (await link.purge(userId, invalidates)) {
       await link.forget(invalidationId);
       if (!sensitive) await cache.refresh(userId);
-    } else if (this.deps.forgetFailedPurges) {
-      // Sabotage `no-purge-while-down`: drop the outbox row of a purge that could not reach Redis.
-      await link.forget(invalidationId);
     } else {
       await link.awaitInvalidation(invalidationId);
     }

@@ -29,10 +29,17 @@ export function workerName(pid: number = process.pid, host: string = hostname())
   return `${host}:${pid}`;
 }
 
+/**
+ * Reconnect delay after the queue Redis went away: 50 ms more per attempt, at most 2 s, so a worker is
+ * back within 2 s of a restarted Redis (ioredis 6's default backs off exponentially to 5 s).
+ */
+export const reconnectDelayMs = (attempt: number): number => Math.min(50 * attempt, 2_000);
+
 /** A BullMQ connection: workers need maxRetriesPerRequest null so blocking commands survive reconnects. */
 export function queueConnection(config: Config): Redis {
   const redis = new Redis(config.REDIS_QUEUE_URL, {
     maxRetriesPerRequest: null,
+    retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
     ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
@@ -49,6 +56,7 @@ export function producerConnection(config: Config): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     commandTimeout: 2_000,
+    retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
     ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });

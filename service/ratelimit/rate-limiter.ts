@@ -1,7 +1,7 @@
 import type { CacheLink } from '../cache/cache-link.ts';
 import { rateLimitDecisions, rateLimitFallbacks } from '../metrics.ts';
 import { LocalWindow } from './local-window.ts';
-import { decideInRedis, decideInRedisNonAtomic } from './redis-window.ts';
+import { decideInRedis, type RedisWindow } from './redis-window.ts';
 import type { Decision, RouteClass, Rules } from './rules.ts';
 
 /**
@@ -14,19 +14,24 @@ import type { Decision, RouteClass, Rules } from './rules.ts';
 export class RateLimiter {
   readonly #local = new LocalWindow();
 
-  constructor(private readonly opts: { link: CacheLink; rules: Rules; nonAtomic?: boolean }) {}
+  constructor(
+    private readonly opts: {
+      link: CacheLink;
+      rules: Rules;
+      /** How a decision is made in Redis; by default one atomic script (decideInRedis). */
+      window?: RedisWindow;
+    },
+  ) {}
 
   /** Decides about one request of `userId` in `routeClass`, and counts it if admitted. */
   async decide(routeClass: RouteClass, userId: string): Promise<Decision> {
-    const { link, rules } = this.opts;
+    const { link, rules, window = decideInRedis } = this.opts;
     const rule = rules[routeClass];
     const key = `${link.prefix}:ratelimit:${routeClass}:${userId}`;
     let decision: Decision | undefined;
     if (link.reachable()) {
       try {
-        decision = this.opts.nonAtomic
-          ? await decideInRedisNonAtomic(link.redis, key, rule)
-          : await decideInRedis(link.redis, key, rule);
+        decision = await window(link.redis, key, rule);
       } catch (err) {
         link.failed('rate_limit', err);
       }

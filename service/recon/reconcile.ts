@@ -23,7 +23,7 @@ const outcomes = new Counter({
 
 export interface ReconDeps {
   pool: pg.Pool;
-  /** Where recon asks what became of a key (a variant that never asks replaces it in selftest). */
+  /** Where recon asks what became of a key. */
   bank: Pick<BankClient, 'lookup'>;
   payouts: Queue<PayoutJobData>;
   jobOptions: (jobId: string) => JobsOptions;

@@ -1,7 +1,7 @@
 import { QueueEvents, Worker } from 'bullmq';
 import { Gauge, Histogram } from 'prom-client';
 import { z } from 'zod';
-import { BankClient } from '../bank/client.ts';
+import { bankClientFor } from '../bank/client.ts';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
@@ -19,9 +19,9 @@ import {
   RECON_QUEUE,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
+import { reconVariants } from '../sabotage/index.ts';
 import { countStuck } from './recon-repo.ts';
 import { type ReconSummary, reconcile } from './reconcile.ts';
-import { sabotagedReconDeps } from './sabotage.ts';
 
 const runDuration = new Histogram({
   name: 'recon_run_duration_seconds',
@@ -39,11 +39,7 @@ const SCHEDULER_ID = 'recon-janitor';
 export async function start(config: Config, log: Logger): Promise<Running> {
   const pool = createPool({ url: config.DATABASE_URL, max: 4, log, name: 'recon' });
   await migrate(pool);
-  const bank = new BankClient({
-    baseUrl: config.BANK_URL,
-    timeoutMs: config.BANK_TIMEOUT_MS,
-    signingKey: config.BANK_SIGNING_KEY,
-  });
+  const bank = bankClientFor(config);
   const producer = producerConnection(config);
   const connection = queueConnection(config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, producer, config);
@@ -64,6 +60,8 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     },
   });
 
+  // The broken variants a selftest run asks for (none otherwise), spread over the real dependencies.
+  const variants = reconVariants(config);
   const worker = new Worker<object, ReconSummary>(
     RECON_QUEUE,
     async () => {
@@ -80,7 +78,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
           queueBound: config.RECON_QUEUE_BOUND,
           batch: config.RECON_BATCH,
           maxRunMs: config.RECON_INTERVAL_MS,
-          ...sabotagedReconDeps(config.SABOTAGE),
+          ...variants,
         });
       } finally {
         end();

@@ -12,9 +12,9 @@ import {
   producerConnection,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
+import { relayVariants } from '../sabotage/index.ts';
 import { outboxHintChannel } from './outbox-hint.ts';
 import { registerOutboxGauge, startRelayLoop } from './relay.ts';
-import { sabotagedJobOptions } from './sabotage.ts';
 
 /** The relay role: outbox -> BullMQ. Several can run at once. */
 export async function start(config: Config, log: Logger): Promise<Running> {
@@ -24,20 +24,19 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const connection = producerConnection(config);
   const queue = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);
   queue.on('error', () => {});
-  if (config.SABOTAGE.has('enqueue-direct'))
-    log.warn('sabotage enqueue-direct: the outbox relay does not run');
-  const loop = config.SABOTAGE.has('enqueue-direct')
-    ? { stop: async () => {} }
-    : startRelayLoop({
-        pool,
-        queue,
-        jobOptions: sabotagedJobOptions((jobId) => payoutJobOptions(config, jobId), config.SABOTAGE),
-        batch: config.RELAY_BATCH,
-        pollMs: config.RELAY_POLL_MS,
-        databaseUrl: config.DATABASE_URL,
-        hints: { redis: connection, channel: outboxHintChannel(config.QUEUE_PREFIX) },
-        log,
-      });
+  // The broken variants a selftest run asks for (none otherwise), in place of the real loop and options.
+  const { startLoop = startRelayLoop, jobOptions = (jobId) => payoutJobOptions(config, jobId) } =
+    relayVariants(config, log);
+  const loop = startLoop({
+    pool,
+    queue,
+    jobOptions,
+    batch: config.RELAY_BATCH,
+    pollMs: config.RELAY_POLL_MS,
+    databaseUrl: config.DATABASE_URL,
+    hints: { redis: connection, channel: outboxHintChannel(config.QUEUE_PREFIX) },
+    log,
+  });
   const server = await listenOps(opsApp(), config, log);
   return {
     async stop() {

@@ -2,6 +2,7 @@
 // revoked key stops working once the TTL has passed.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyHash } from '../accounts/accounts-repo.ts';
 import { fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
 
 const revoke = (t: TestEnv, userId: string) =>
@@ -49,6 +50,12 @@ describe('a key looked up within the TTL', () => {
     expect((await api.call('GET', `/v1/accounts/${u.accountId}`, { key: u.apiKey })).status).toBe(200);
     await revoke(t, u.userId);
     expect((await api.call('GET', `/v1/accounts/${u.accountId}`, { key: u.apiKey })).status).toBe(200);
+  });
+
+  it('is held by its hash, as the database stores it, never as the bearer key itself', async () => {
+    const u = await fundedUser(t, { balance: 0 });
+    expect((await api.call('GET', `/v1/accounts/${u.accountId}`, { key: u.apiKey })).status).toBe(200);
+    expect(api.authCache.get(apiKeyHash(u.apiKey))).toEqual({ id: u.userId, role: 'user' });
   });
 
   it('is never cached for an unknown key', async () => {

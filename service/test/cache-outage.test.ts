@@ -79,10 +79,15 @@ describe('when the cache Redis is unreachable', () => {
 
   it('serves the stale entry after the heal when failed purges are forgotten (the sabotage)', async () => {
     const link = await w.cuttableLink(inject('stack').redisCache.port);
-    const p = w.proc(link.url, { forgetFailedPurges: true });
+    const p = w.proc(link.url, { sabotage: 'no-purge-while-down' });
     await w.trusted(p);
     const id = await w.newUser();
     await p.profiles.update(id, { bio: 'before' });
+    // A sync pass that read the update's invalidation row before it was forgotten purges the entry
+    // written through, whenever its DEL lands: let it end, then have the entry cached.
+    await p.link.sync();
+    await p.cache.get(id);
+    expect(await w.direct.get(w.entryKey(id))).not.toBeNull();
     await link.cut();
     await p.profiles.update(id, { bio: 'during' });
     await link.heal();

@@ -12,6 +12,7 @@ import { PiiCipher } from '../pii/pii-cipher.ts';
 import type { StoredProfile } from '../profiles/profile.ts';
 import { Profiles } from '../profiles/profiles.ts';
 import { getProfile } from '../profiles/profiles-repo.ts';
+import { readVariants } from '../sabotage/index.ts';
 import { eventually, type TestEnv, testEnv } from './harness.ts';
 
 /**
@@ -25,10 +26,8 @@ export const LEASE_MS = 1_000;
 export const TTL_MS = 600_000;
 
 export interface CacheProcOptions {
-  /** Sabotage `no-purge-while-down`. */
-  forgetFailedPurges?: boolean;
-  /** false: sabotage `no-single-flight`. */
-  singleFlight?: boolean;
+  /** A broken variant of the cache stack, wired as the API role wires it. */
+  sabotage?: 'no-purge-while-down' | 'no-single-flight';
   /** Runs after the loader's Postgres read: a slow loader, whose value may be old when it writes. */
   afterRead?: () => Promise<void>;
 }
@@ -43,14 +42,15 @@ export async function cacheWorld() {
 
   /** One API process's cache stack, pointed at `url`. */
   function proc(url = inject('stack').redisCache.url, opts: CacheProcOptions = {}) {
-    const link = new CacheLink({
+    const parts = readVariants(new Set(opts.sabotage ? [opts.sabotage] : []));
+    const { link: newLink = (o) => new CacheLink(o) } = parts;
+    const link = newLink({
       redis: createCacheRedis({ url, commandTimeoutMs: 1_000 }),
       pool: t.pool,
       prefix: t.config.CACHE_PREFIX,
       syncIntervalMs: SYNC_MS,
       leaseMs: LEASE_MS,
       log: createLogger({ role: 'test', level: 'silent' }),
-      forgetFailedPurges: opts.forgetFailedPurges,
     });
     let loads = 0;
     const cache = new ReadThroughCache<StoredProfile>({
@@ -59,7 +59,7 @@ export async function cacheWorld() {
       ttlMs: TTL_MS,
       jitter: 0.1,
       lockMs: 2_000,
-      singleFlight: opts.singleFlight,
+      fill: parts.fill,
       load: async (id) => {
         loads++;
         const profile = await getProfile(t.pool, id);
@@ -73,7 +73,6 @@ export async function cacheWorld() {
       link,
       cache,
       cipher: new PiiCipher(requirePiiKeys(t.config)),
-      forgetFailedPurges: opts.forgetFailedPurges,
     });
     link.start();
     const p = { link, cache, profiles, loads: () => loads, stop: () => link.stop() };

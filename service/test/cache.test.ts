@@ -89,7 +89,7 @@ describe('stampede protection', () => {
 
   it('without single-flight (the sabotage) the same burst loads many times', async () => {
     const slow = () => new Promise<void>((r) => setTimeout(r, 50));
-    const p = w.proc(undefined, { singleFlight: false, afterRead: slow });
+    const p = w.proc(undefined, { sabotage: 'no-single-flight', afterRead: slow });
     await w.trusted(p);
     const id = await w.newUser();
     await Promise.all(Array.from({ length: 50 }, () => p.cache.get(id)));

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CacheLink } from '../cache/cache-link.ts';
 import { createCacheRedis } from '../cache/cache-redis.ts';
 import { fraudChecks } from '../fraud/metrics.ts';
-import { checkInRedisNonAtomic } from '../fraud/redis-velocity.ts';
 import type { FraudRules } from '../fraud/rules.ts';
 import { FraudScreen } from '../fraud/screen.ts';
 import { createLogger } from '../log.ts';
+import { checkInRedisNonAtomic } from '../sabotage/velocity-check.ts';
 import { eventually, type TestEnv, testEnv } from './harness.ts';
 
 const rules: FraudRules = {

@@ -71,9 +71,10 @@ export function testApi(t: TestEnv) {
   const reads = createReadServices(t.config, t.pool, log);
   reads.start();
   const fraud = createFraudScreen(t.config, reads.link);
+  const authCache = new AuthCache({ ttlMs: t.config.AUTH_CACHE_TTL_MS, max: t.config.AUTH_CACHE_MAX });
   const app = createApp({
     pool: t.pool,
-    authCache: new AuthCache({ ttlMs: t.config.AUTH_CACHE_TTL_MS, max: t.config.AUTH_CACHE_MAX }),
+    authCache,
     redisQueue,
     reads,
     fraud,
@@ -103,6 +104,7 @@ export function testApi(t: TestEnv) {
   }
   return {
     app,
+    authCache,
     call,
     reads,
     async close() {

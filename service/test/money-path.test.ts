@@ -27,6 +27,7 @@ describe('deposits: money is created by operators only', () => {
     const operator = await testOperator(t);
     const res = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
       key: operator.apiKey,
+      idem: randomUUID(),
       body: { amount: 700, currency: 'USD' },
     });
     expect(res).toMatchObject({ status: 201, body: { amount: 700, balance: 700, madeBy: operator.id } });
@@ -40,7 +41,7 @@ describe('deposits: money is created by operators only', () => {
 
   it('refuses an ordinary user in the database too, not only at the API', async () => {
     const u = await fundedUser(t, { balance: 0 });
-    const money = { pool: t.pool, lockTimeoutMs: 2_000, retries: 0, sabotage: new Set<never>() };
+    const money = { pool: t.pool, lockTimeoutMs: 2_000, retries: 0 };
     const attempt = deposit(money, {
       operatorId: u.userId,
       idempotencyKey: null,
@@ -105,6 +106,7 @@ describe('idempotency keys', () => {
     });
     const deposited = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
       key: (await testOperator(t)).apiKey,
+      idem: randomUUID(),
       body: { amount: 500, currency: 'USD' },
     });
     expect(deposited.status).toBe(201);
@@ -198,6 +200,7 @@ describe('internal transfers', () => {
         const [from, to] = i % 2 ? [a, b] : [b, a];
         return api.call('POST', '/v1/transfers', {
           key: from.apiKey,
+          idem: randomUUID(),
           body: {
             fromAccountId: from.accountId,
             toAccountId: to.accountId,
@@ -222,6 +225,7 @@ describe('internal transfers', () => {
     const e = await fundedUser(t, { balance: 1_000, currency: 'EUR' });
     const r = await api.call('POST', '/v1/transfers', {
       key: a.apiKey,
+      idem: randomUUID(),
       body: { fromAccountId: a.accountId, toAccountId: e.accountId, amount: 10, currency: 'USD' },
     });
     expect(r).toMatchObject({ status: 422, body: { code: 'currency_mismatch' } });

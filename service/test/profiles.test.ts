@@ -142,6 +142,7 @@ describe('dashboard', () => {
     expect(ttl).toBeLessThanOrEqual(330_000);
     const deposited = await api.call('POST', `/v1/accounts/${u.accountId}/deposits`, {
       key: (await testOperator(t)).apiKey,
+      idem: randomUUID(),
       body: { amount: 500, currency: 'USD' },
     });
     expect(deposited.status).toBe(201);

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decideInRedis, decideInRedisNonAtomic } from '../ratelimit/redis-window.ts';
+import { decideInRedis } from '../ratelimit/redis-window.ts';
+import { decideInRedisNonAtomic } from '../sabotage/rate-window.ts';
 
 let redis: Redis;
 const prefix = `t-ratelimit-${randomUUID()}`;

@@ -106,7 +106,7 @@ const transferBody = (name: string, body: (w: World) => unknown): Case => ({
   name: `transfer: ${name}`,
   status: 400,
   code: 'invalid_request',
-  req: (w) => ({ method: 'POST', path: '/v1/transfers', key: w.a.apiKey, body: body(w) }),
+  req: (w) => ({ method: 'POST', path: '/v1/transfers', key: w.a.apiKey, idem: randomUUID(), body: body(w) }),
 });
 const transfer = ({ a, b }: World, over: Record<string, unknown> = {}) => ({
   fromAccountId: a.accountId,
@@ -123,6 +123,7 @@ const depositBody = (name: string, body: unknown): Case => ({
     method: 'POST',
     path: `/v1/accounts/${a.accountId}/deposits`,
     key: operator,
+    idem: randomUUID(),
     body,
   }),
 });
@@ -137,6 +138,23 @@ const malformed: Case[] = [
   payoutCase('no Idempotency-Key', ({ a }) => ({ idem: undefined, body: payout(a) }), {
     code: 'idempotency_key_missing',
   }),
+  {
+    name: 'transfer: no Idempotency-Key (a retried transfer would move the money twice)',
+    status: 400,
+    code: 'idempotency_key_missing',
+    req: (w) => ({ method: 'POST', path: '/v1/transfers', key: w.a.apiKey, body: transfer(w) }),
+  },
+  {
+    name: 'deposit: no Idempotency-Key (a retried deposit would create the money twice)',
+    status: 400,
+    code: 'idempotency_key_missing',
+    req: ({ a, operator }) => ({
+      method: 'POST',
+      path: `/v1/accounts/${a.accountId}/deposits`,
+      key: operator,
+      body: { amount: 100, currency: 'USD' },
+    }),
+  },
   payoutCase('Idempotency-Key of 256 characters', ({ a }) => ({ idem: 'k'.repeat(256), body: payout(a) })),
   payoutCase('Idempotency-Key with a space', ({ a }) => ({ idem: 'my key', body: payout(a) })),
   payoutCase('Idempotency-Key with a non-ASCII character', ({ a }) => ({ idem: 'clé', body: payout(a) })),
@@ -463,6 +481,7 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
         method: 'POST',
         path: `/v1/accounts/${randomUUID()}/deposits`,
         key: operator,
+        idem: randomUUID(),
         body: { amount: 100, currency: 'USD' },
       }),
     },
@@ -486,6 +505,7 @@ describe("403 on another user's resources, 404 on unknown ones", () => {
         method: 'POST',
         path: '/v1/transfers',
         key: w.a.apiKey,
+        idem: randomUUID(),
         body: transfer(w, { toAccountId: randomUUID() }),
       }),
     },

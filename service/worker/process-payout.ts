@@ -13,9 +13,9 @@ import { addDeadLetter, type DeadLetter } from './dead-letters.ts';
 
 export interface PayoutWorkerDeps {
   pool: pg.Pool;
-  /** The bank operations a payout needs (a keyless variant replaces it in the `bank-no-key` selftest). */
+  /** The bank operations a payout needs. */
   bank: Pick<BankClient, 'charge' | 'void'>;
-  /** FAILED and refunded, atomically (a broken variant replaces it in the `refund-twice` selftest). */
+  /** FAILED and refunded, atomically. */
   failTransfer: typeof failTransfer;
   dlq: Queue<DeadLetter>;
   log: Logger;

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
-import { BankClient } from '../bank/client.ts';
+import { bankClientFor } from '../bank/client.ts';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
@@ -17,9 +17,9 @@ import {
   queueConnection,
 } from '../queue/queues.ts';
 import type { Running } from '../roles.ts';
+import { workerVariants } from '../sabotage/index.ts';
 import type { DeadLetter } from './dead-letters.ts';
 import { startPayoutWorker } from './payout-worker.ts';
-import { sabotagedWorkerDeps } from './sabotage.ts';
 
 /**
  * A worker killed mid-job is not the job's fault: BullMQ may take a job up again this many times before
@@ -36,11 +36,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     name: 'worker',
   });
   await migrate(pool);
-  const bank = new BankClient({
-    baseUrl: config.BANK_URL,
-    timeoutMs: config.BANK_TIMEOUT_MS,
-    signingKey: config.BANK_SIGNING_KEY,
-  });
+  const bank = bankClientFor(config);
   const connection = queueConnection(config);
   const dlq = openQueue<DeadLetter>(DEAD_LETTER_QUEUE, connection, config);
   dlq.on('error', () => {});
@@ -52,24 +48,26 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   for (const q of gaugeQueues) q.on('error', () => {});
   registerQueueGauge(gaugeQueues);
 
-  const worker = startPayoutWorker({
-    deps: sabotagedWorkerDeps({ pool, bank, failTransfer, dlq, log }, config.SABOTAGE),
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    concurrency: config.WORKER_CONCURRENCY,
-    stalledIntervalMs: config.STALLED_INTERVAL_MS,
-    lockMs: config.JOB_LOCK_MS,
-    maxStalledCount: MAX_STALLED_COUNT,
-    backoffMs: config.WORKER_BACKOFF_MS,
-  });
-  // Sabotage `no-drain`: stop at once, abandoning in-flight jobs to the stalled-job check.
-  const drain = !config.SABOTAGE.has('no-drain');
+  // The broken variants a selftest run asks for (none otherwise), wrapped around the real parts.
+  const variants = workerVariants(config);
+  const worker = variants.worker(
+    startPayoutWorker({
+      deps: variants.deps({ pool, bank, failTransfer, dlq, log }),
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      stalledIntervalMs: config.STALLED_INTERVAL_MS,
+      lockMs: config.JOB_LOCK_MS,
+      maxStalledCount: MAX_STALLED_COUNT,
+      backoffMs: config.WORKER_BACKOFF_MS,
+    }),
+  );
 
   const server = await listenOps(opsApp(), config, log);
   return {
     async stop() {
       // close() lets in-flight jobs finish and takes no new ones: a deploy loses nothing.
-      await worker.close(!drain);
+      await worker.close();
       await server.close();
       await Promise.all([dlq.close(), ...gaugeQueues.map((q) => q.close())]);
       connection.disconnect();
@@ -80,7 +78,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   };
 }
 
-const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed', 'paused'] as const;
+const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 /** Queue depth by state, read from Redis at scrape time. */
 function registerQueueGauge(queues: Pick<Queue, 'name' | 'getJobCounts'>[]) {

@@ -21,7 +21,7 @@ export interface Target {
 
 /**
  * The target described by a stack file's text. Each script reads the file itself, in k6's init context,
- * with `open(__ENV.STACK_FILE ?? '../.faultline/stack.json')`: k6 resolves a relative path from the
+ * with `open(__ENV.STACK_FILE ?? '../../.faultline/stack.json')`: k6 resolves a relative path from the
  * script that calls open(), so the call must stay in the scripts directly under k6/.
  */
 export function parseTarget(stackFileText: string): Target {

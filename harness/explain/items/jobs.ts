@@ -86,7 +86,7 @@ export const jobs: Item[] = [
     question:
       'How do you monitor job backlog / queue depth / processing latency? Prometheus metrics? Alerts?',
     answer:
-      'The worker exports queue_jobs{queue,state} (read from Redis at scrape time, dead letters included), payout_job_wait_seconds, payout_job_duration_seconds by outcome and payout_jobs_stalled_total; the relay exports outbox_publish_lag_seconds and outbox_unpublished; recon exports bank_transfers_stuck and its outcomes. Alerts (prometheus/rules/): PayoutQueueBacklog (a backlog for 10 min), PayoutJobsFailing, PayoutJobsStalled, DeadLettersGrowing, TransfersStuck, TransfersNeedManualReview; the "Queue and recon" dashboard shows them, and CI checks that every dashboard query returns data after a suite run. The scenario runner samples the queue by state once a second into every run’s samples.jsonl and charts it in its report.html.',
+      'The worker exports queue_jobs{queue,state} (read from Redis at scrape time, dead letters included), payout_job_wait_seconds, payout_job_duration_seconds by outcome and payout_jobs_stalled_total; the relay exports outbox_publish_lag_seconds and outbox_unpublished; recon exports bank_transfers_stuck and its outcomes. Alerts (observability/prometheus/rules/): PayoutQueueBacklog (a backlog for 10 min), PayoutJobsFailing, PayoutJobsStalled, DeadLettersGrowing, TransfersStuck, TransfersNeedManualReview; the "Queue and recon" dashboard shows them, and CI checks that every dashboard query returns data after a suite run. The scenario runner samples the queue by state once a second into every run’s samples.jsonl and charts it in its report.html.',
     measures: [
       {
         kind: 'scenario',

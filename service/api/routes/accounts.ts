@@ -38,7 +38,7 @@ export function accountRoutes(deps: ApiDeps) {
     .post('/:id/deposits', async (c) => {
       if (c.var.role !== 'operator') throw new OperatorOnly();
       const accountId = param(c, 'id', uuid);
-      const idempotencyKey = idempotencyKeyHeader(c, { required: false });
+      const idempotencyKey = idempotencyKeyHeader(c);
       const input = await body(c, depositSchema);
       const result = await deposit(deps.money, {
         operatorId: c.var.userId,

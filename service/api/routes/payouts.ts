@@ -27,7 +27,7 @@ export function payoutRoutes(deps: ApiDeps) {
 
   return new Hono<ApiEnv>()
     .post('/', async (c) => {
-      const idempotencyKey = idempotencyKeyHeader(c, { required: true });
+      const idempotencyKey = idempotencyKeyHeader(c);
       const input = await body(c, createSchema);
       const result = await screenedPayout(deps, { userId: c.var.userId, idempotencyKey, ...input });
       if (result.replayed) c.header('Idempotent-Replayed', 'true');

@@ -16,7 +16,7 @@ export function transferRoutes(deps: ApiDeps) {
     .superRefine(withinLimit(deps.maxAmount));
 
   return new Hono<ApiEnv>().post('/', async (c) => {
-    const idempotencyKey = idempotencyKeyHeader(c, { required: false });
+    const idempotencyKey = idempotencyKeyHeader(c);
     const input = await body(c, createSchema);
     const result = await transfer(deps.money, { userId: c.var.userId, idempotencyKey, ...input });
     if (result.replayed) c.header('Idempotent-Replayed', 'true');

@@ -1,43 +1,53 @@
 import type pg from 'pg';
 import { getAccount } from '../accounts/accounts-repo.ts';
-import type { Sabotage } from '../config.ts';
 import { sql } from '../db/sql.ts';
 import {
   type MoneyRow,
+  type MoneyStore,
+  mapDatabaseError,
+  moneyStore,
   type PayoutBatch,
-  type PayoutBatchExecutor,
   payoutBatchParams,
-  runPayoutBatch,
   withConflictRetries,
-} from './money-repo.ts';
-import type { MoneyDeps } from './operations.ts';
+} from '../money/money-repo.ts';
+import { brokenSql } from './sql.ts';
+import type { Sabotage } from './variables.ts';
 
 /**
- * Deliberately broken money paths, wired in by the API role only when SABOTAGE names them (never by
- * default). They exist so the harness can prove its checkers catch exactly these bugs. The payout ones
- * replace the batch executor, which every payout goes through, coalesced (PAYOUT_COALESCE) or alone
- * (a batch of one), so each breaks both paths.
+ * The money store with the broken paths SABOTAGE names, or undefined (the real one) when it names none.
+ * The payout ones replace the batch, which every payout goes through, coalesced (PAYOUT_COALESCE) or
+ * alone (a batch of one), so each breaks both paths.
  */
-export function sabotagedExecutors(
-  sabotage: ReadonlySet<Sabotage>,
+export function brokenMoneyStore(
+  names: ReadonlySet<Sabotage>,
+  pool: pg.Pool,
   opts: { retries: number },
-): Pick<MoneyDeps, 'executors' | 'payoutExecutor'> {
-  const out: Pick<MoneyDeps, 'executors' | 'payoutExecutor'> = { executors: {} };
-  if (sabotage.has('no-idempotency')) out.payoutExecutor = payoutsIgnoringKeys(opts);
-  if (sabotage.has('ack-before-commit')) out.payoutExecutor = payoutsAckedBeforeCommit;
-  if (sabotage.has('no-row-lock')) out.payoutExecutor = payoutsWithoutRowLock;
-  if (sabotage.has('unordered-transfer-locks'))
-    out.executors = {
-      'transfer-funds': (pool, params) =>
-        withConflictRetries('transfer-funds', opts, () => transferWithUnorderedLocks(pool, params)),
-    };
-  return out;
+): MoneyStore | undefined {
+  const real = moneyStore(pool, opts);
+  const payouts: ((batch: PayoutBatch) => Promise<MoneyRow[]>) | null = names.has('no-row-lock')
+    ? (batch) => payoutsWithoutRowLock(pool, batch)
+    : names.has('ack-before-commit')
+      ? (batch) => payoutsAckedBeforeCommit(pool, batch)
+      : names.has('no-idempotency')
+        ? payoutsIgnoringKeys(real)
+        : null;
+  const unorderedLocks = names.has('unordered-transfer-locks');
+  if (!payouts && !unorderedLocks) return undefined;
+  return {
+    payoutBatch: payouts ? (batch) => payouts(batch).catch(asClientError) : real.payoutBatch,
+    statement: (name, params) =>
+      unorderedLocks && name === 'transfer-funds'
+        ? withConflictRetries(name, opts, () => transferWithUnorderedLocks(pool, params)).catch(asClientError)
+        : real.statement(name, params),
+  };
 }
 
+const asClientError = (err: unknown) => Promise.reject(mapDatabaseError(err));
+
 /** `no-idempotency`: the correct payouts, but their Idempotency-Keys are dropped. */
-function payoutsIgnoringKeys(opts: { retries: number }): PayoutBatchExecutor {
-  return (pool, batch) =>
-    runPayoutBatch(pool, { ...batch, items: batch.items.map((i) => ({ ...i, idempotencyKey: null })) }, opts);
+function payoutsIgnoringKeys(real: MoneyStore): (batch: PayoutBatch) => Promise<MoneyRow[]> {
+  return (batch) =>
+    real.payoutBatch({ ...batch, items: batch.items.map((i) => ({ ...i, idempotencyKey: null })) });
 }
 
 /** How long `ack-before-commit` keeps a payout uncommitted after answering 201. */
@@ -83,7 +93,7 @@ async function payoutsWithoutRowLock(pool: pg.Pool, batch: PayoutBatch): Promise
       }
       balance -= item.amount;
       const { body } = (
-        await client.query(sql('sabotage-payout-insert'), [
+        await client.query(brokenSql('payout-insert'), [
           userId,
           accountId,
           item.amount,
@@ -95,7 +105,7 @@ async function payoutsWithoutRowLock(pool: pg.Pool, batch: PayoutBatch): Promise
       rows.push({ outcome: 'created', response_status: 201, response_body: body, ...noLock });
     }
     if (account && balance !== account.balance)
-      await client.query(sql('sabotage-balance-write'), [accountId, balance]);
+      await client.query(brokenSql('balance-write'), [accountId, balance]);
     await client.query('COMMIT');
     return rows;
   } catch (err) {
@@ -183,17 +193,16 @@ async function transferWithUnorderedLocks(pool: pg.Pool, params: unknown[]): Pro
       return refused(problem);
     }
     await client.query(`SET LOCAL lock_timeout = ${Number(lockTimeoutMs)}`);
-    const balance = (await client.query(sql('sabotage-account-lock'), [from])).rows[0].balance as number;
+    const balance = (await client.query(brokenSql('account-lock'), [from])).rows[0].balance as number;
     await client.query('SELECT pg_sleep($1)', [BETWEEN_LOCKS_MS / 1000]);
-    await client.query(sql('sabotage-account-lock'), [to]);
+    await client.query(brokenSql('account-lock'), [to]);
     if (balance < amount) {
       const body = { code: 'insufficient_funds', message: 'the account balance is lower than the amount' };
       await client.query(sql('idempotency-store'), [userId, key, hash, 422, body]);
       await client.query('COMMIT');
       return { ...refused('insufficient_funds'), response_status: 422, response_body: body };
     }
-    const { body } = (await client.query(sql('sabotage-transfer-apply'), [from, to, amount, currency]))
-      .rows[0];
+    const { body } = (await client.query(brokenSql('transfer-apply'), [from, to, amount, currency])).rows[0];
     await client.query(sql('idempotency-store'), [userId, key, hash, 201, body]);
     await client.query('COMMIT');
     return { ...refused('created'), response_status: 201, response_body: body };

@@ -1,4 +1,5 @@
--- SABOTAGE no-row-lock only: the outbox row and ledger entry of a payout, without the payout() function.
+-- Broken variant `no-row-lock` only: the outbox row and ledger entry of a payout, without the payout()
+-- function.
 -- $1 user_id, $2 account_id, $3 amount, $4 currency, $5 destination.
 -- Returns: body (the payout's JSON, as payout() answers it). Lock: none beyond the inserts.
 WITH t AS (

@@ -1,5 +1,5 @@
--- SABOTAGE unordered-transfer-locks only: moves the money of an internal transfer whose two account rows
--- the caller already locked, with both ledger legs. $1 from, $2 to, $3 amount, $4 currency.
+-- Broken variant `unordered-transfer-locks` only: moves the money of an internal transfer whose two
+-- account rows the caller already locked, with both ledger legs. $1 from, $2 to, $3 amount, $4 currency.
 -- Returns: body (the transfer's JSON, as transfer_funds() answers it). Lock: the two rows, already held.
 WITH op AS (SELECT gen_random_uuid() AS id),
 debit AS (UPDATE accounts SET balance = balance - $3, updated_at = now() WHERE id = $1),
