@@ -78,7 +78,7 @@ export const postgresCrash: Scenario = {
         const readyMs = await apiReadyAgain(ctx, {
           since: strike.measured,
           wentDown: true,
-          withinMs: 60_000,
+          withinMs: 30_000,
         });
         return { at: strike.at, acknowledgedBefore: strike.acknowledgedBefore, readyMs };
       },
