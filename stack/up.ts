@@ -3,7 +3,16 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { seedDemo } from '../service/demo.ts';
 import { registerCleanup } from './cleanup.ts';
-import { findMonitoringBinaries, type Monitoring, type Stack, startMonitoring, startStack } from './index.ts';
+import {
+  findMonitoringBinaries,
+  type HaRoles,
+  type Monitoring,
+  type Stack,
+  startMonitoring,
+  startStack,
+  TOPOLOGIES,
+  type Topology,
+} from './index.ts';
 import { repoRoot } from './service.ts';
 
 /**
@@ -49,7 +58,37 @@ function printMonitoring(stack: Stack, monitoring: Monitoring | undefined): void
   say(`    export FAULTLINE_PUSHGATEWAY_URL=${monitoring.pushgatewayUrl} FAULTLINE_SCRAPE_DIR=${targetsDir}`);
 }
 
-function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Monitoring): void {
+/** The HA topology: who is primary and master now, and where each agent and Sentinel answers. */
+function printHa(info: ReturnType<Stack['info']>, roles: HaRoles): void {
+  const ha = info.ha;
+  if (!ha) return;
+  const pad = (s: string) => s.padEnd(12);
+  const pg = ha.postgres;
+  say(`  ${pad('postgres')}${info.postgres.url}  (HAProxy → the primary)`);
+  for (const m of pg.members) {
+    say(
+      `  ${pad(`  ${m.name}`)}${(roles.postgres[m.name] ?? '?').padEnd(13)} :${m.pgPort}  patroni ${m.restUrl}`,
+    );
+  }
+  say(`  ${pad('  etcd')}${pg.etcd.url}  (ttl ${pg.settings.ttl} s, loop_wait ${pg.settings.loopWait} s)`);
+  const sentinels = ha.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(', ');
+  for (const role of ['queue', 'cache'] as const) {
+    const group = ha.redis[role];
+    const servers = group.servers
+      .map((s) => `${s.name} :${s.port}${roles.redis[role].master === s.name ? ' (master)' : ''}`)
+      .join(', ');
+    say(`  ${pad(`redis ${role}`)}${group.masterName}: ${servers}`);
+  }
+  say(`  ${pad('sentinels')}${sentinels}`);
+}
+
+function printSummary(
+  stack: Stack,
+  demo: Demo,
+  curl: string[],
+  monitoring: Monitoring | undefined,
+  roles: HaRoles | undefined,
+): void {
   const users = demo.users;
   const info = stack.info();
   const pad = (s: string) => s.padEnd(12);
@@ -57,9 +96,13 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   say('faultline stack is up');
   if (info.api) say(`  ${pad('api')}${info.api.url}`);
   if (info.bank) say(`  ${pad('bank')}${info.bank.url}`);
-  say(`  ${pad('postgres')}${info.postgres.url}`);
-  say(`  ${pad('redis queue')}${info.redisQueue.url}`);
-  say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  if (info.ha && roles) {
+    printHa(info, roles);
+  } else {
+    say(`  ${pad('postgres')}${info.postgres.url}`);
+    say(`  ${pad('redis queue')}${info.redisQueue.url}`);
+    say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  }
   if (info.tls) {
     say(`  ${pad('tls')}every link above is TLS, trusting the throwaway CA ${info.tls.caFile}`);
     say(
@@ -99,9 +142,32 @@ function printSummary(stack: Stack, demo: Demo, curl: string[], monitoring?: Mon
   );
 }
 
-const USAGE = `usage: npm run up [-- --tls]
-  --tls  encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
-         both Redis on TLS with ACL users, the bank over HTTPS with signed requests`;
+const USAGE = `usage: npm run up [-- --tls | --topology single|ha]
+  --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with
+                   sslmode=verify-full, both Redis on TLS with ACL users, the bank over HTTPS with
+                   signed requests
+  --topology ha    PostgreSQL as a Patroni cluster (primary, synchronous and asynchronous standby, etcd)
+                   behind HAProxy, each Redis with a replica and three Sentinels (docs/failover.md);
+                   single (the default) runs one server of each`;
+
+/** The options, or a usage error. */
+function parseArgs(args: string[]): { tls: boolean; topology: Topology } {
+  let tls = false;
+  let topology: Topology = 'single';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--tls') tls = true;
+    else if (arg === '--topology' || arg.startsWith('--topology=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      if (!TOPOLOGIES.includes(value as Topology)) {
+        throw new Error(`--topology must be ${TOPOLOGIES.join(' or ')}, not ${JSON.stringify(value ?? '')}`);
+      }
+      topology = value as Topology;
+    } else throw new Error(`unknown argument ${arg}`);
+  }
+  if (tls && topology === 'ha') throw new Error('--tls and --topology ha do not go together yet');
+  return { tls, topology };
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -109,12 +175,14 @@ async function main(): Promise<void> {
     say(USAGE);
     process.exit(0);
   }
-  const unknown = args.filter((a) => a !== '--tls');
-  if (unknown.length > 0) {
-    process.stderr.write(`npm run up: unknown argument ${unknown[0]}\n${USAGE}\n`);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(args);
+  } catch (err) {
+    process.stderr.write(`npm run up: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const tls = args.includes('--tls');
+  const { tls, topology } = parsed;
   let stack: Stack | undefined;
   let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
@@ -134,6 +202,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       log: (line) => say(line),
       tls,
+      topology,
       ...(monitor ? { scrape: { targetsDir } } : {}),
     });
   } catch (err) {
@@ -151,12 +220,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const curl = curlExamples(stack, demo);
+  const roles = await stack.ha?.roles();
   mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
   writeFileSync(
     join(repoRoot, '.faultline', 'stack.json'),
     `${JSON.stringify(
       {
         ...stack.info(),
+        ...(roles ? { roles } : {}),
         ...(monitoring
           ? { prometheus: monitoring.prometheusUrl, pushgateway: monitoring.pushgatewayUrl, targetsDir }
           : {}),
@@ -168,7 +239,7 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  printSummary(stack, demo, curl, monitoring);
+  printSummary(stack, demo, curl, monitoring, roles);
   for (const service of stack.services) {
     void service.exited.then((status) => {
       if (status.code === 0 && !status.signal) return;

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DEAD_LETTER_QUEUE, type PayoutJobData, workerName } from '../../service/queue/queues.ts';
 import { type DeadLetter, listDeadLetters } from '../../service/worker/dead-letters.ts';
-import type { ProcessHandle } from '../../stack/index.ts';
+import { type ProcessHandle, redisClientOptions } from '../../stack/index.ts';
 import { hitsBefore } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { kill } from '../chaos/process-faults.ts';
@@ -26,7 +26,10 @@ export function killWorker(ctx: ScenarioContext, worker: ProcessHandle): Fault {
 
 /** The dead letters the workers wrote so far (read directly from the queue Redis, never through a proxy). */
 export async function deadLetters(ctx: ScenarioContext): Promise<DeadLetter[]> {
-  const connection = new Redis(ctx.stack.redisQueue.url, { maxRetriesPerRequest: 1 });
+  const connection = new Redis(ctx.stack.redisQueue.url, {
+    maxRetriesPerRequest: 1,
+    ...redisClientOptions(ctx.stack.info(), 'queue'),
+  });
   connection.on('error', () => {});
   const dlq = new Queue<DeadLetter>(DEAD_LETTER_QUEUE, {
     connection,

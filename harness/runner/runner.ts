@@ -25,6 +25,7 @@ import { Progress, type ProgressSink } from '../report/terminal.ts';
 import { Recorder } from './recorder.ts';
 import { type Sampler, startSampler } from './sampler.ts';
 import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
+import { stackSabotage } from './stack-sabotages.ts';
 import { vacuity } from './vacuity.ts';
 
 export interface RunOptions {
@@ -98,13 +99,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const ticker = setInterval(() => progress.update(snapshot()), 1_000);
   observer.runStarted();
   try {
+    const ofStack = stackSabotage(opts.sabotage);
+    const serviceSabotage: Record<string, string> =
+      opts.sabotage && !ofStack ? { SABOTAGE: opts.sabotage } : (ofStack?.env ?? {});
     stack = await startStack({
       roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
       workers: plan.workers,
       proxies: plan.proxies,
+      topology: plan.topology ?? 'single',
+      ...(ofStack?.durability ? { durability: ofStack.durability } : {}),
       // Fraud rules wide open unless the scenario sets them: other workloads pay out thousands of times
       // from a few accounts, which the rules would rightly hold.
-      env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
+      env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...serviceSabotage },
       log: say,
       tls: Boolean(opts.tls),
       ...observer.stackOptions(),
@@ -203,6 +209,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       checks,
       figures: done?.figures ?? {},
       faults: nemesis.windows,
+      ...(done?.roles ? { roles: done.roles } : {}),
       ...(error ? { error: error.message } : {}),
       ...(vacuous.length > 0 ? { vacuous } : {}),
       files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: join(dir, 'logs') },

@@ -3,10 +3,11 @@ import type pg from 'pg';
 import type { BankClient } from '../../service/bank/client.ts';
 import type { Sabotage } from '../../service/config.ts';
 import type { PayoutJobData } from '../../service/queue/queues.ts';
-import type { Proxies, Stack } from '../../stack/index.ts';
+import type { Proxies, Stack, Topology } from '../../stack/index.ts';
 import type { Nemesis } from '../chaos/nemesis.ts';
 import type { ApiClient } from '../client/api-client.ts';
 import type { CheckResult } from '../core/check-result.ts';
+import type { RoleInterval } from '../core/role-timeline.ts';
 import type { Recorder } from './recorder.ts';
 
 export type Scale = 'ci' | 'full';
@@ -20,6 +21,8 @@ export interface StackPlan {
   proxies: boolean;
   /** Service environment overrides for every role (timeouts, intervals, bounds). */
   env: Record<string, string>;
+  /** `ha` for the failover scenarios (StackOptions.topology); `single` unless set. */
+  topology?: Topology;
 }
 
 /** Everything a running scenario can use. Only the client (ApiClient) talks to the service's API. */
@@ -45,6 +48,8 @@ export interface ScenarioContext {
 export interface ScenarioOutcome {
   checks: CheckResult[];
   figures: Record<string, number>;
+  /** Who was primary over the run, for a scenario that watched a replicated store (the report draws it). */
+  roles?: RoleInterval[];
 }
 
 /** A deliberately broken service variant selftest runs a scenario against, and what must catch it. */

@@ -61,7 +61,7 @@ export const cacheStampede: Scenario = {
     const readers = await Promise.all(
       Array.from({ length: READERS }, (_, i) => createUser(ctx.db, `reader-${i}`)),
     );
-    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info()));
+    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info(), 'cache'));
     cache.on('error', () => {});
     const key = `${loadConfig(ctx.stack.serviceEnv()).CACHE_PREFIX}:cache:profile:${owner.id}`;
     try {

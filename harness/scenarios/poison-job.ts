@@ -4,6 +4,7 @@ import { percentile } from '../../lib/percentile.ts';
 import { loadConfig } from '../../service/config.ts';
 import { DEAD_LETTER_QUEUE, payoutJobOptions } from '../../service/queue/queues.ts';
 import { type DeadLetter, replayDeadLetter } from '../../service/worker/dead-letters.ts';
+import { redisClientOptions } from '../../stack/index.ts';
 import { hitsAfter } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { complete, type TransferStatus } from '../checkers/index.ts';
@@ -236,7 +237,10 @@ async function whenDeadLettered(
 /** `npm run dlq -- replay` for every dead letter (the same function the command runs). */
 async function replayAll(ctx: ScenarioContext): Promise<number> {
   const config = loadConfig(ctx.stack.serviceEnv());
-  const connection = new Redis(ctx.stack.redisQueue.url, { maxRetriesPerRequest: 1 });
+  const connection = new Redis(ctx.stack.redisQueue.url, {
+    maxRetriesPerRequest: 1,
+    ...redisClientOptions(ctx.stack.info(), 'queue'),
+  });
   connection.on('error', () => {});
   const dlq = new Queue<DeadLetter>(DEAD_LETTER_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
   try {

@@ -61,8 +61,8 @@ export const redisOom: Scenario = {
   plan: () => ({ workers: 1, recon: false, proxies: false, env: { RELAY_POLL_MS: '200' } }),
   async run(ctx) {
     const holdMs = ctx.scale === 'full' ? 30_000 : 6_000;
-    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info()));
-    const queue = new Redis(ctx.stack.redisQueue.url, redisClientOptions(ctx.stack.info()));
+    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info(), 'cache'));
+    const queue = new Redis(ctx.stack.redisQueue.url, redisClientOptions(ctx.stack.info(), 'queue'));
     cache.on('error', () => {});
     queue.on('error', () => {});
     const apiUrls = ctx.stack.services.filter((s) => s.role === 'api').map((s) => s.opsUrl);

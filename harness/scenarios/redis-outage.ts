@@ -53,7 +53,11 @@ export function redisOutage(variant: {
   sabotages: Scenario['sabotages'];
   /** The fault kind `fault` makes. */
   kind: string;
-  fault: (ctx: ScenarioContext) => Fault;
+  /** The fault; its `figures`, when it has them, are read once everything has settled. */
+  fault: (
+    ctx: ScenarioContext,
+    accounts: FundedAccount[],
+  ) => Fault & { figures?: () => Promise<Record<string, number>> };
   cache?: boolean;
 }): Scenario {
   return {
@@ -84,7 +88,8 @@ export function redisOutage(variant: {
       const clients = accounts.map((a, c) => client(ctx, a, c, phase, profiles));
 
       await sleep(between(ctx.rng, 3_000, 5_000));
-      const fault = opsInFlight(variant.fault(ctx), ctx.recorder.ops);
+      const measured = variant.fault(ctx, accounts);
+      const fault = opsInFlight(measured, ctx.recorder.ops);
       const from = ctx.recorder.now();
       await ctx.nemesis.inject(fault);
       await sleep(between(ctx.rng, 6_000, 9_000));
@@ -120,6 +125,7 @@ export function redisOutage(variant: {
           errors_during_outage: during.errorCount,
           drain_after_heal_ms: drainAfterHealMs,
           ...faultWindowFigures(offered, payouts.records, { from, to }),
+          ...(await measured.figures?.()),
           ...stateFigures(state),
         },
       };
