@@ -48,19 +48,39 @@ export interface BenchContext {
 
 /**
  * A CPU meter over every process of the stack, by role (sweep workers count as `worker`; `redis` is
- * both servers); CpuMeter adds `harness`, this process: the load generator and the probes.
+ * both servers); CpuMeter adds `harness`, this process: the load generator and the probes. On an `ha`
+ * stack `postgres` is every member's PostgreSQL (standbys replaying WAL included), `redis` every
+ * server and Sentinel, and `haproxy` and `patroni` (its agents and etcd) are measured too.
  */
 export function cpuMeter(ctx: BenchContext): CpuMeter {
   const pids = (role: ServiceHandle['role']) => () =>
     ctx.stack.services.filter((s) => s.role === role && s.running).map((s) => s.pid);
+  const ha = ctx.stack.ha;
+  const alive = (list: Array<{ running: boolean; pid: number }>) =>
+    list.filter((p) => p.running).map((p) => p.pid);
   return new CpuMeter({
     api: pids('api'),
-    postgres: () => [ctx.stack.postgres.pid],
+    postgres: ha
+      ? () => ha.postgres.cluster.members.flatMap((m) => m.postmasterPid() ?? [])
+      : () => [ctx.stack.postgres.pid],
     relay: pids('relay'),
     worker: pids('worker'),
     recon: pids('recon'),
     bank: pids('bank'),
-    redis: () => [ctx.stack.redisQueue.pid, ctx.stack.redisCache.pid],
+    redis: ha
+      ? () =>
+          alive([
+            ...ha.sentinels.groups.queue.servers,
+            ...ha.sentinels.groups.cache.servers,
+            ...ha.sentinels.processes,
+          ])
+      : () => [ctx.stack.redisQueue.pid, ctx.stack.redisCache.pid],
+    ...(ha
+      ? {
+          haproxy: () => alive([ha.postgres.haproxy]),
+          patroni: () => alive([...ha.postgres.cluster.members.map((m) => m.agent), ha.postgres.etcd]),
+        }
+      : {}),
   });
 }
 

@@ -5,6 +5,7 @@ import { INDEX_FIGURE_SUFFIXES, INDEX_QUERIES } from './sections/indexes.ts';
 import { LOCK_STRATEGIES, LOCK_STRATEGY_FIGURES } from './sections/lock-strategies.ts';
 import { OBSERVED_ROLES } from './sections/observability-cost.ts';
 import { PG_QUEUE_LEG_FIGURES, PG_QUEUE_LEGS } from './sections/pg-queue.ts';
+import { REPLICATION_LEG_FIGURES, REPLICATION_LEGS, REPLICATION_RATIOS } from './sections/replication.ts';
 
 /**
  * Every figure and finding `npm run bench` writes with these options, by name: what `faultline explain`
@@ -68,6 +69,10 @@ export function benchFigureNames(o: BenchOptions): { figures: Set<string>; findi
   // pg-queue.ts
   for (const leg of PG_QUEUE_LEGS) for (const f of PG_QUEUE_LEG_FIGURES) figures.push(`${leg}_${f}`);
   figures.push('pg_queue_vs_bullmq_settle_ratio');
+  // replication.ts
+  for (const leg of REPLICATION_LEGS)
+    for (const f of REPLICATION_LEG_FIGURES) figures.push(`replication_${leg}_${f}`);
+  figures.push(...REPLICATION_RATIOS);
   // users-ramp.ts (its breach figure only when a stage breached)
   const users = o.users % 1000 === 0 ? `${o.users / 1000}k` : String(o.users);
   figures.push(`users_${users}_knee_per_s`, `users_${users}_knee_latency_ms_p99`);
@@ -79,6 +84,7 @@ export function benchFigureNames(o: BenchOptions): { figures: Set<string>; findi
     'prometheus',
     'postgres_only_queue',
     'lock_strategies',
+    'replication',
   ];
   for (const m of SECTIONS.flatMap((s) => s.measurements ?? []).filter((x) => x.name.endsWith('_payouts')))
     findings.push(`${m.name.replace(/_payouts$/, '')}_limit`);

@@ -9,7 +9,7 @@ export const USAGE = `usage: npm run bench -- [--rounds N] [--duration S] [--qui
   --quick        a smoke run of every section at small sizes, about 2 minutes (not for quoting)
   --only S,…     run only these sections (default all): api_path, idempotency, contention,
                  worker_concurrency, lock_strategies, indexes, currencies, pii, observability,
-                 pg_queue, users_ramp
+                 pg_queue, replication, users_ramp
   --out DIR      parent of the run directory (default runs/)
 
 exit codes: 0 done, 2 usage or set-up error (the message says what to do)`;

@@ -27,6 +27,7 @@ import { lockStrategiesSection } from './sections/lock-strategies.ts';
 import { observabilitySection } from './sections/observability-cost.ts';
 import { pgQueueSection } from './sections/pg-queue.ts';
 import { piiSection } from './sections/pii.ts';
+import { replicationSection } from './sections/replication.ts';
 import { usersSection } from './sections/users-ramp.ts';
 import { workerSweepSection } from './sections/worker-sweep.ts';
 import { limitOf, median, ratioTable, summarizeRounds } from './summary.ts';
@@ -46,6 +47,7 @@ export const SECTIONS: readonly Section[] = [
   piiSection,
   observabilitySection,
   pgQueueSection,
+  replicationSection,
   usersSection,
 ];
 

@@ -18,6 +18,8 @@ export const NATIVE_CAPABILITIES = {
   'native:postgres':
     "reads PostgreSQL's own records: its server log (deadlocks it detected) and who waits on whom (pg_stat_activity)",
   'native:holds': 'lists fraud holds and records operator decisions on them',
+  'native:ha':
+    'the ha topology (Patroni, HAProxy, Redis Sentinels) started and struck member by member: hosts crashed or cut off, masters killed, roles watched',
   'native:processes':
     'signals processes, reads how they exited (drain time, exit code, signal), starts a role again with a link of its own',
 } as const;
@@ -77,6 +79,10 @@ export interface NativeQueue {
   workerName(name: string): string;
   /** Payouts whose jobs are in the queue while their outbox rows are not yet marked published. */
   publishedUnmarked(): Promise<number>;
+  /** Payouts published to the queue and still open (PENDING or PROCESSING): the jobs at stake now. */
+  publishedOpen(): Promise<string[]>;
+  /** Whether the queue holds the first job of a payout (in any state). */
+  hasJob(transferId: string): Promise<boolean>;
 }
 
 /** A Redis server of the native stack, for a client of the harness (`native:redis`). */
@@ -84,6 +90,35 @@ export interface NativeRedis {
   url: string;
   /** The CA to trust, for a --tls stack. */
   caFile?: string;
+  /** On the ha topology: the Sentinels to ask for the group's master, and its name. */
+  sentinels?: Array<{ host: string; port: number }>;
+  masterName?: string;
+}
+
+/** The ha topology's members (`native:ha`), struck and watched by name. */
+export interface NativeHa {
+  /** The PostgreSQL members, by name. */
+  readonly members: readonly string[];
+  /** Patroni's leader lock TTL (s): how long a cut-off primary may go on holding its lock. */
+  readonly ttlSeconds: number;
+  /** The database through HAProxy, as the service reaches it. */
+  readonly url: string;
+  /** The database on one member, dialled directly (not through HAProxy). */
+  memberUrl(name: string): string;
+  /** The primary, once the cluster has one (and, when synchronous, a synchronous standby) again. */
+  primary(): Promise<string>;
+  /** The member's host crashing: its links dropped, its agent, postmaster and backends SIGKILLed. */
+  crashMember(name: string): Promise<void>;
+  /** The member cut off from etcd and its peers, while clients still reach it. */
+  isolateMember(name: string): Promise<void>;
+  /** Undoes either: links back, its agent started if down; resolves once every member streams again. */
+  rejoinMember(name: string): Promise<void>;
+  /** The server the Sentinels name master of a Redis group now, if one answers. */
+  redisMaster(group: 'queue' | 'cache'): Promise<string | undefined>;
+  /** SIGKILLs one Redis server of the topology, by name, and waits for its exit. */
+  killRedis(name: string): Promise<void>;
+  /** Starts it again (the Sentinels make it a replica of the master they promoted). */
+  restartRedis(name: string): Promise<void>;
 }
 
 /** Fraud holds (`native:holds`). */
@@ -106,6 +141,8 @@ export interface NativePlan {
   proxies: boolean;
   /** Service environment overrides for every role (timeouts, intervals, bounds). */
   env: Record<string, string>;
+  /** `ha` for the failover scenarios: Patroni, HAProxy, Redis replicas and Sentinels; `single` unless set. */
+  topology?: 'single' | 'ha';
 }
 
 /** Everything the native stack offers beyond its description. */
@@ -138,6 +175,8 @@ export interface NativeExtras {
     profileCacheKey(userId: string): string;
   };
   holds: NativeHolds;
+  /** The ha topology's parts, or null on a single stack. */
+  ha: NativeHa | null;
   postgresLogFile: string;
   /** Sessions waiting on a lock held by a transaction left idle mid-way (`idle in transaction`). */
   blockedSessions(): Promise<{ blocked: number; who: string[] }>;

@@ -2,8 +2,9 @@
 // Makes this checkout runnable: a recent enough Node, node_modules matching package-lock.json, the
 // system programs the native stack runs (redis-server, PostgreSQL's initdb and postgres), and, where
 // apt-get can install them, the observability tools (Prometheus and promtool, the Pushgateway, the
-// Postgres and Redis exporters, docker-compose) that `npm run up` and the observability checks use, and
-// Chromium, which the HTML report's browser test drives headless.
+// Postgres and Redis exporters, docker-compose) that `npm run up` and the observability checks use,
+// Chromium, which the HTML report's browser test drives headless, and the engines of the `ha` topology
+// (Patroni, etcd, HAProxy, Redis Sentinel).
 // It runs before node_modules exists (npm's prestart/pretest/preup), so: plain Node, no dependencies.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -111,7 +112,8 @@ function isExecutable(path) {
 }
 
 function onPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  // /usr/sbin: Debian puts haproxy there, and a non-root PATH often lacks it.
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin']) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }
   return undefined;
@@ -176,8 +178,9 @@ function canUseApt() {
 
 /**
  * Optional: without them the stack still runs; `npm run up` starts no Prometheus, the observability
- * tests and the report's browser test skip, and `--tls` stacks cannot make their CA (under CI those
- * tests fail instead, so CI must have them: it runs as root, so apt installs them).
+ * tests and the report's browser test skip, `--tls` stacks cannot make their CA, and `--topology ha`
+ * stacks (the failover scenarios) fail naming what is missing (under CI those tests fail instead, so CI
+ * must have them: it runs as root, so apt installs them).
  */
 const optionalTools = [
   { bins: ['promtool', 'prometheus'], apt: 'prometheus', what: 'Prometheus and promtool' },
@@ -202,6 +205,15 @@ const optionalTools = [
   { bins: ['docker-compose'], apt: 'docker-compose', what: 'docker-compose (for `docker-compose config`)' },
   { bins: ['chromium'], apt: 'chromium', what: 'Chromium (the headless browser the HTML report test opens)' },
   { bins: ['openssl'], apt: 'openssl', what: 'openssl (the throwaway CA of a --tls stack)' },
+  // The `ha` topology (docs/failover.md): the failover scenarios and `npm run up -- --topology ha`.
+  { bins: ['patroni'], apt: 'patroni', what: "Patroni (the ha topology's PostgreSQL failover)" },
+  { bins: ['etcd'], apt: 'etcd-server', what: 'etcd (where Patroni keeps its leader lock)' },
+  { bins: ['haproxy'], apt: 'haproxy', what: "HAProxy (the ha topology's one address of the primary)" },
+  {
+    bins: ['redis-sentinel'],
+    apt: 'redis-sentinel',
+    what: "Redis Sentinel (the ha topology's Redis failover)",
+  },
 ];
 
 function missingOptionalTools() {
@@ -237,7 +249,7 @@ function ensurePrograms() {
     else if (optional.length > 0) {
       say(
         `note: ${optional.map((t) => t.what).join(', ')} not installed: \`npm run up\` starts no Prometheus and ` +
-          `the observability and browser checks are skipped here (CI installs them). Debian/Ubuntu: apt-get install -y ` +
+          `the observability and browser checks are skipped and the ha topology cannot start here (CI installs them). Debian/Ubuntu: apt-get install -y ` +
           `${optional.map((t) => t.apt).join(' ')}`,
       );
     }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { configSchema } from '../service/config.ts';
 import { performanceVariables } from '../service/config-performance.ts';
 import { securityVariables } from '../service/config-security.ts';
+import { sentinelVariables } from '../service/config-sentinel.ts';
 
 export const CONFIG_PAGE = 'docs/configuration.md';
 
@@ -31,7 +32,10 @@ const GROUPS: Array<{ title: string; source: string; names: (all: string[]) => s
   {
     title: 'Service',
     source: 'service/config.ts',
-    names: (all) => all.filter((n) => !(n in securityVariables) && !(n in performanceVariables)),
+    names: (all) =>
+      all.filter(
+        (n) => !(n in securityVariables) && !(n in performanceVariables) && !(n in sentinelVariables),
+      ),
   },
   {
     title: 'Security',
@@ -42,6 +46,11 @@ const GROUPS: Array<{ title: string; source: string; names: (all: string[]) => s
     title: 'Throughput',
     source: 'service/config-performance.ts',
     names: (all) => all.filter((n) => n in performanceVariables),
+  },
+  {
+    title: 'Redis Sentinel (the ha topology)',
+    source: 'service/config-sentinel.ts',
+    names: (all) => all.filter((n) => n in sentinelVariables),
   },
 ];
 

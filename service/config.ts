@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { performanceVariables } from './config-performance.ts';
 import { securityVariables } from './config-security.ts';
+import { sentinelVariables } from './config-sentinel.ts';
 import { sabotageVariables } from './sabotage/variables.ts';
 
 /**
@@ -221,6 +222,7 @@ const schema = z
     ...sabotageVariables,
     ...securityVariables,
     ...performanceVariables,
+    ...sentinelVariables,
   })
   .superRefine(orderedTimeouts);
 

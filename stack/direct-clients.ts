@@ -28,7 +28,7 @@ export function directClients(
   db.on('error', () => {});
   const redis = new Redis(stack.redisQueue.url, {
     maxRetriesPerRequest: null,
-    ...redisClientOptions(stack.info()),
+    ...redisClientOptions(stack.info(), 'queue'),
   });
   redis.on('error', () => {});
   const queue = new Queue<PayoutJobData>(PAYOUTS_QUEUE, {

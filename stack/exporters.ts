@@ -27,7 +27,8 @@ export interface ExporterHandle extends ProcessHandle {
   readonly url: string;
 }
 
-class Exporter extends ManagedProcess implements ExporterHandle {
+/** A process serving HTTP on 127.0.0.1:`spec.port` (an exporter, etcd's client port). */
+export class HttpProcess extends ManagedProcess implements ExporterHandle {
   override get port(): number {
     return this.spec.port as number;
   }
@@ -54,7 +55,7 @@ async function start(opts: {
 }): Promise<ExporterHandle> {
   const port = await freePort(HOST);
   const url = `http://${HOST}:${port}`;
-  const exporter = new Exporter({
+  const exporter = new HttpProcess({
     name: opts.name,
     command: opts.command,
     args: opts.args(port),

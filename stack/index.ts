@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { reapStale, registerCleanup } from './cleanup.ts';
 import { type ExporterHandle, startPostgresExporter, startRedisExporter } from './exporters.ts';
-import { type ServiceInfo, type StackInfo, serviceEnvFrom } from './info.ts';
+import { type HaParts, haParts } from './ha.ts';
+import { type HaPostgres, startHaPostgres } from './ha-postgres.ts';
+import { type ServiceInfo, type StackInfo, serviceEnvFrom, type Topology } from './info.ts';
 import { type PostgresHandle, startPostgres } from './postgres.ts';
 import { mkdirReachable, postgresAccount, traversalBlocker } from './postgres-account.ts';
 import type { ProcessHandle } from './process.ts';
@@ -11,16 +13,29 @@ import { type Proxies, startProxies } from './proxies.ts';
 import { type RedisHandle, startRedis } from './redis.ts';
 import { removeTargetFile, scrapeTargets, writeTargetFile } from './scrape-targets.ts';
 import { type StackSecrets, stackSecrets } from './secrets.ts';
+import { type Sentinels, startSentinels } from './sentinel.ts';
 import { allRoles, type Role, repoRoot, type ServiceHandle, startService } from './service.ts';
 import { makeStackTls, type StackTls } from './tls.ts';
 
 export { MissingBinaryError } from './binaries.ts';
 export { registerCleanup } from './cleanup.ts';
 export type { ExporterHandle } from './exporters.ts';
-export type { ExporterInfo, PostgresInfo, RedisInfo, ServiceInfo, StackInfo } from './info.ts';
-export { redisClientOptions, serviceEnvFrom } from './info.ts';
+export type { HaParts, HaRoles, PostgresMemberRole } from './ha.ts';
+export type { HaPostgres, MemberLink } from './ha-postgres.ts';
+export type {
+  ExporterInfo,
+  HaInfo,
+  PostgresInfo,
+  RedisInfo,
+  ServiceInfo,
+  StackInfo,
+  Topology,
+} from './info.ts';
+export { redisClientOptions, serviceEnvFrom, TOPOLOGIES } from './info.ts';
 export type { Monitoring, MonitoringOptions } from './monitoring.ts';
 export { findMonitoringBinaries, startMonitoring } from './monitoring.ts';
+export type { MemberStatus, PatroniMember, PatroniSettings } from './patroni.ts';
+export { FAST_FAILOVER } from './patroni.ts';
 export type { PostgresHandle, PostgresOptions } from './postgres.ts';
 export { startPostgres } from './postgres.ts';
 export type { ExitStatus, ProcessHandle } from './process.ts';
@@ -28,6 +43,7 @@ export { ProcessStartError } from './process.ts';
 export type { Proxies, ProxyTargets } from './proxies.ts';
 export type { RedisHandle, RedisOptions, RedisRole } from './redis.ts';
 export { redisPing, startRedis } from './redis.ts';
+export type { RedisGroup, SentinelAddress, Sentinels } from './sentinel.ts';
 export type { Role, ServiceHandle, ServiceOptions } from './service.ts';
 export { allRoles, healthy, startService } from './service.ts';
 
@@ -58,6 +74,18 @@ export interface StackOptions {
   tls?: boolean;
   /** Node flags for every service role, e.g. `['--cpu-prof', '--cpu-prof-dir=…']` (bench/profile.ts). */
   nodeArgs?: readonly string[];
+  /**
+   * `single` (default): one PostgreSQL, one server per Redis. `ha`: PostgreSQL as a Patroni cluster
+   * (primary, synchronous and asynchronous standby, etcd) behind HAProxy, each Redis with a replica
+   * and three Sentinels (stack/ha-postgres.ts, stack/sentinel.ts). Neither `tls` nor `proxies` with `ha`.
+   */
+  topology?: Topology;
+  /**
+   * How durable a commit is when acknowledged; the defaults are the only safe ones, the rest are
+   * sabotages that show what the checkers catch. `synchronousCommit: 'off'` on either topology;
+   * `synchronousMode: false` (standbys asynchronous) and `replicationLatencyMs` on `ha` only.
+   */
+  durability?: { synchronousCommit?: 'on' | 'off'; synchronousMode?: boolean; replicationLatencyMs?: number };
 }
 
 export interface StartServiceOverrides {
@@ -78,6 +106,13 @@ export interface Stack {
   readonly api?: ServiceHandle;
   /** The proxies the roles dial instead of the dependencies, when StackOptions.proxies is set. */
   readonly proxies: Proxies | null;
+  readonly topology: Topology;
+  /**
+   * The Patroni cluster, etcd, HAProxy and Sentinels of an `ha` stack (null on `single`). There
+   * `postgres` is the cluster's entry point (HAProxy), and `redisQueue`/`redisCache` are the servers
+   * started as masters: ask `ha.sentinels.groups.<role>.master()` for the current one.
+   */
+  readonly ha: HaParts | null;
   /** Plain JSON: URLs, ports, pids and log files. */
   info(): StackInfo;
   /** The environment a service role of this stack gets (connection settings + StackOptions.env). */
@@ -106,6 +141,8 @@ class NativeStack implements Stack {
   #redisCache: RedisHandle | undefined;
   #stopping: Promise<void> | undefined;
   #proxies: Proxies | null = null;
+  #haPostgres: HaPostgres | undefined;
+  #sentinels: Sentinels | undefined;
   #exporters: { postgres?: ExporterHandle; redis?: ExporterHandle } = {};
   #targetFile: string | undefined;
   readonly #ledger: string;
@@ -142,21 +179,51 @@ class NativeStack implements Stack {
   get proxies(): Proxies | null {
     return this.#proxies;
   }
+  get topology(): Topology {
+    return this.opts.topology ?? 'single';
+  }
+  get ha(): HaParts | null {
+    return this.#haPostgres && this.#sentinels ? haParts(this.#haPostgres, this.#sentinels) : null;
+  }
 
   async boot(): Promise<void> {
     const started = performance.now();
     const ledger = this.#ledger;
     const tls = this.#tls;
     if (tls) this.log(`TLS: throwaway CA ${tls.caFile}`);
+    const durability = this.opts.durability ?? {};
+    const ha = this.topology === 'ha';
     await allOrFirstError([
-      startPostgres({
-        dir: this.dir,
-        ledger,
-        ...(tls ? { tls: { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.postgresKeyFile } } : {}),
-      }).then((pg) => {
-        this.#postgres = pg;
-        this.log(`postgres ready on ${pg.host}:${pg.port} (${seconds(started)})`);
-      }),
+      ha
+        ? startHaPostgres({
+            dir: this.dir,
+            ledger,
+            settings: {
+              ...(durability.synchronousCommit ? { synchronousCommit: durability.synchronousCommit } : {}),
+              ...(durability.synchronousMode === false ? { synchronousMode: false } : {}),
+            },
+            ...(durability.replicationLatencyMs
+              ? { replicationLatencyMs: durability.replicationLatencyMs }
+              : {}),
+          }).then((cluster) => {
+            this.#haPostgres = cluster;
+            this.#postgres = cluster.endpoint;
+            const members = cluster.cluster.members.map((m) => `${m.name} :${m.pgPort}`).join(', ');
+            this.log(
+              `patroni cluster (${members}) and haproxy ready on :${cluster.haproxy.port} (${seconds(started)})`,
+            );
+          })
+        : startPostgres({
+            dir: this.dir,
+            ledger,
+            ...(durability.synchronousCommit ? { synchronousCommit: durability.synchronousCommit } : {}),
+            ...(tls
+              ? { tls: { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.postgresKeyFile } }
+              : {}),
+          }).then((pg) => {
+            this.#postgres = pg;
+            this.log(`postgres ready on ${pg.host}:${pg.port} (${seconds(started)})`);
+          }),
       ...(['queue', 'cache'] as const).map((role) =>
         startRedis({ role, dir: this.dir, ledger, ...(tls ? { tls } : {}) }).then((redis) => {
           if (role === 'queue') this.#redisQueue = redis;
@@ -165,6 +232,16 @@ class NativeStack implements Stack {
         }),
       ),
     ]);
+    if (ha) {
+      this.#sentinels = await startSentinels({
+        dir: this.dir,
+        masters: { queue: this.redisQueue, cache: this.redisCache },
+        ledger,
+      });
+      this.log(
+        `redis replicas and ${this.#sentinels.processes.length} sentinels ready (${seconds(started)})`,
+      );
+    }
     if (this.opts.scrape) await this.#startExporters(started);
     const roles = new Set(this.opts.roles ?? allRoles);
     if (roles.has('bank')) await this.startService('bank');
@@ -279,9 +356,12 @@ class NativeStack implements Stack {
     const redis = (r: RedisHandle) => ({ ...base(r), url: r.url, serviceUrl: r.serviceUrl, port: r.port });
     const exporter = (e: ExporterHandle | undefined) => (e ? { ...base(e), url: e.url } : undefined);
     const { postgres: pgExporter, redis: redisExporter } = this.#exporters;
+    const ha = this.ha;
     return {
       dir: this.dir,
       logDir: join(this.dir, 'logs'),
+      topology: this.topology,
+      ...(ha ? { ha: ha.info() } : {}),
       postgres: {
         ...base(pg),
         url: pg.url,
@@ -336,7 +416,10 @@ class NativeStack implements Stack {
     await stopAll(this.services.filter((s) => s.role !== 'bank'));
     await stopAll(this.services.filter((s) => s.role === 'bank'));
     await stopAll([this.#proxies?.server, this.#exporters.postgres, this.#exporters.redis]);
-    await stopAll([this.#redisQueue, this.#redisCache, this.#postgres]);
+    await this.#sentinels?.stop();
+    await stopAll([this.#redisQueue, this.#redisCache]);
+    if (this.#haPostgres) await this.#haPostgres.stop().catch((err: unknown) => errors.push(err));
+    else await stopAll([this.#postgres]);
     this.#unregister();
     this.log(`stack in ${this.dir} stopped`);
     if (errors.length > 0) throw new AggregateError(errors, `stopping the stack in ${this.dir} failed`);
@@ -369,6 +452,11 @@ function defaultDir(log: (line: string) => void): string {
  * Anything that fails half-way stops what had started, and the error is rethrown.
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  if (opts.topology === 'ha' && (opts.tls || opts.proxies)) {
+    throw new Error(
+      `topology ha runs without ${opts.tls ? 'tls' : 'proxies'}: its links are Patroni's, HAProxy's and Sentinel's (see docs/failover.md)`,
+    );
+  }
   const log = opts.log ?? (() => undefined);
   const dir = resolve(opts.dir ?? defaultDir(log));
   mkdirReachable(dir);

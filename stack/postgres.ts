@@ -26,6 +26,8 @@ export interface PostgresOptions {
    * URLs then ask for `sslmode=verify-full` against `caFile`. The key must be the account's own, 0600.
    */
   tls?: { caFile: string; certFile: string; keyFile: string };
+  /** PostgreSQL's synchronous_commit (default on); `off` acknowledges commits before their WAL is flushed. */
+  synchronousCommit?: 'on' | 'off';
 }
 
 /** A running PostgreSQL cluster. */
@@ -76,26 +78,43 @@ class PostgresServer extends ManagedProcess implements PostgresHandle {
     return this.caFile ? `${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(this.caFile)}` : url;
   }
 
-  async createDatabase(name: string): Promise<string> {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-      throw new Error(`database name ${JSON.stringify(name)} must match [a-z_][a-z0-9_]*`);
-    }
-    const client = new pg.Client({ connectionString: this.urlFor('postgres') });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      await client.query(`CREATE DATABASE "${name}"`);
-    } catch (err) {
-      // 42P04 duplicate_database: it is already there, which is what the caller wants.
-      if ((err as { code?: string }).code !== '42P04') throw err;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-    return this.urlFor(name);
+  createDatabase(name: string): Promise<string> {
+    return createDatabaseOn(this, name);
   }
 }
 
-async function answersSelect1(opts: { port: number; password: string; caFile?: string }): Promise<boolean> {
+/** Creates database `name` on the server `urlFor` reaches unless it exists; returns its URL. */
+export async function createDatabaseOn(
+  server: Pick<PostgresHandle, 'urlFor'>,
+  name: string,
+): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new Error(`database name ${JSON.stringify(name)} must match [a-z_][a-z0-9_]*`);
+  }
+  const client = new pg.Client({ connectionString: server.urlFor('postgres') });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } catch (err) {
+    // 42P04 duplicate_database: it is already there, which is what the caller wants.
+    if ((err as { code?: string }).code !== '42P04') throw err;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return server.urlFor(name);
+}
+
+/**
+ * True when `SELECT 1` as the stack's superuser on 127.0.0.1:`port` succeeds within about a second;
+ * with `writable`, only when the server it reached is a primary (not in recovery).
+ */
+export async function answersSelect1(opts: {
+  port: number;
+  password: string;
+  caFile?: string;
+  writable?: boolean;
+}): Promise<boolean> {
   const client = new pg.Client({
     host: HOST,
     port: opts.port,
@@ -108,8 +127,8 @@ async function answersSelect1(opts: { port: number; password: string; caFile?: s
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query('SELECT 1');
-    return true;
+    const { rows } = await client.query<{ primary: boolean }>('SELECT NOT pg_is_in_recovery() AS primary');
+    return !opts.writable || rows[0]?.primary === true;
   } catch {
     return false;
   } finally {
@@ -118,7 +137,7 @@ async function answersSelect1(opts: { port: number; password: string; caFile?: s
 }
 
 /** The environment of initdb and postgres: ours without PG* variables, with a locale every system has. */
-function postgresEnv(): NodeJS.ProcessEnv {
+export function postgresEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('PG')) env[key] = value;
@@ -224,6 +243,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<PostgresHand
         ...['-c', 'shared_buffers=128MB'],
         // Crash tests kill -9 the postmaster and expect committed rows back through WAL recovery.
         ...['-c', 'fsync=on'],
+        ...['-c', `synchronous_commit=${opts.synchronousCommit ?? 'on'}`],
         ...tlsArgs,
       ],
       logFile: join(dir, 'logs', `${name}.log`),

@@ -19,37 +19,39 @@ export interface ProxyTargets {
  * A toxiproxy server with one proxy per dependency of the service. The service's roles connect to the
  * proxies, so the chaos layer can cut or slow each link (disable a proxy, add a toxic) and heal it.
  */
-export interface Proxies {
+export interface Proxies<K extends string = keyof ProxyTargets> {
   server: ProcessHandle;
   /** toxiproxy's HTTP API address. */
   apiUrl: string;
   client: Toxiproxy;
   /** "ours" when no toxiproxy-server binary is on PATH and our compatible server runs instead. */
   implementation: 'toxiproxy-server' | 'ours';
-  links: Record<keyof ProxyTargets, ToxiproxyProxy>;
+  links: Record<K, ToxiproxyProxy>;
   /** host:port a client should dial to go through the named proxy. */
-  address(name: keyof ProxyTargets): string;
+  address(name: K): string;
 }
 
 /**
  * Starts toxiproxy (the real `toxiproxy-server` when it is on PATH, else ours from harness/chaos/toxiproxy)
  * and creates a proxy per dependency, each listening on a free loopback port.
  */
-export async function startProxies(opts: {
+export async function startProxies<K extends string = keyof ProxyTargets>(opts: {
   dir: string;
-  targets: ProxyTargets;
+  targets: Record<K, number>;
+  /** Process name and log file name (default `toxiproxy`). */
+  name?: string;
   ledger?: string;
-}): Promise<Proxies> {
+}): Promise<Proxies<K>> {
   const port = await freePort(HOST);
   const real = onPath('toxiproxy-server');
   const apiUrl = `http://${HOST}:${port}`;
   const server = new ManagedProcess({
-    name: 'toxiproxy',
+    name: opts.name ?? 'toxiproxy',
     command: real ?? process.execPath,
     args: real
       ? ['-host', HOST, '-port', String(port)]
       : ['--import', 'tsx', 'harness/chaos/toxiproxy/main.ts', '--host', HOST, '--port', String(port)],
-    logFile: join(opts.dir, 'logs', 'toxiproxy.log'),
+    logFile: join(opts.dir, 'logs', `${opts.name ?? 'toxiproxy'}.log`),
     cwd: repoRoot,
     port,
     ready: async () => {
@@ -66,8 +68,8 @@ export async function startProxies(opts: {
   });
   await server.start();
   const client = new Toxiproxy(apiUrl);
-  const names = Object.keys(opts.targets) as (keyof ProxyTargets)[];
-  const links = {} as Record<keyof ProxyTargets, ToxiproxyProxy>;
+  const names = Object.keys(opts.targets) as K[];
+  const links = {} as Record<K, ToxiproxyProxy>;
   for (const name of names) {
     // A fixed listen port (not :0) so a proxy disabled and enabled again comes back at the same address.
     const listen = `${HOST}:${await freePort(HOST)}`;

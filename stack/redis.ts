@@ -12,7 +12,7 @@ export type RedisRole = 'queue' | 'cache';
 
 export interface RedisOptions {
   role: RedisRole;
-  /** Stack directory: data in `<dir>/redis-<role>`, log in `<dir>/logs/<name>.log`. */
+  /** Stack directory: data in `<dir>/<name>`, log in `<dir>/logs/<name>.log`. */
   dir: string;
   port?: number;
   /** Process name (default `redis-<role>`). */
@@ -28,6 +28,8 @@ export interface RedisOptions {
    * a password of its own, new for every server.
    */
   tls?: { caFile: string; certFile: string; keyFile: string };
+  /** Start as a replica of the server on this port of 127.0.0.1 (Sentinel may reconfigure it later). */
+  replicaOf?: number;
 }
 
 /** Who connects how, for a TLS server; absent for a plain one. */
@@ -167,9 +169,9 @@ function aclFile(
 export async function startRedis(opts: RedisOptions): Promise<RedisHandle> {
   const bin = findRedisServer(opts.bin);
   const dir = resolve(opts.dir);
-  const dataDir = join(dir, `redis-${opts.role}`);
-  mkdirSync(dataDir, { recursive: true });
   const name = opts.name ?? `redis-${opts.role}`;
+  const dataDir = join(dir, name);
+  mkdirSync(dataDir, { recursive: true });
   const port = opts.port ?? (await freePort(HOST));
   const acl = opts.tls ? aclFile(dataDir, opts.tls) : undefined;
   const listen = opts.tls
@@ -191,6 +193,7 @@ export async function startRedis(opts: RedisOptions): Promise<RedisHandle> {
         ...['--daemonize', 'no'],
         ...['--dir', dataDir],
         ...roleArgs[opts.role],
+        ...(opts.replicaOf ? ['--replicaof', HOST, String(opts.replicaOf)] : []),
       ],
       logFile: join(dir, 'logs', `${name}.log`),
       cwd: dataDir,

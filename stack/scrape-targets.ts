@@ -5,7 +5,9 @@ import type { StackInfo } from './info.ts';
 /**
  * What Prometheus should scrape in a native stack, as a file_sd target file. The labels match the
  * compose config's jobs (observability/prometheus/prometheus.yml) so dashboards and alerts work on both:
- * job = the role (api, relay, worker, recon, bank), postgres, or redis with redis="queue"|"cache".
+ * job = the role (api, relay, worker, recon, bank), postgres, or redis with redis="queue"|"cache"; an `ha`
+ * stack adds job = patroni (each member's agent serves /metrics on its REST port, instance = the member)
+ * and job = haproxy (its built-in exporter).
  */
 export interface TargetGroup {
   targets: string[];
@@ -21,6 +23,18 @@ export function scrapeTargets(info: StackInfo, extraLabels: Record<string, strin
     // The process name (worker-2) instead of a random port: series stay comparable across stacks.
     labels: { ...extraLabels, job: s.role, instance: s.name },
   }));
+  if (info.ha) {
+    for (const m of info.ha.postgres.members) {
+      groups.push({
+        targets: [hostPort(m.restUrl)],
+        labels: { ...extraLabels, job: 'patroni', instance: m.name },
+      });
+    }
+    groups.push({
+      targets: [`127.0.0.1:${info.ha.postgres.haproxy.statsPort}`],
+      labels: { ...extraLabels, job: 'haproxy', instance: 'haproxy' },
+    });
+  }
   const { postgres, redis } = info.exporters ?? {};
   if (postgres) {
     groups.push({

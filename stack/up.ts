@@ -7,10 +7,20 @@ import { SABOTAGES } from '../service/config.ts';
 import { seedDemo } from '../service/demo.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../service/fraud/rules.ts';
 import { registerCleanup } from './cleanup.ts';
-import { findMonitoringBinaries, type Monitoring, type Stack, startMonitoring, startStack } from './index.ts';
+import {
+  findMonitoringBinaries,
+  type HaRoles,
+  type Monitoring,
+  type Stack,
+  startMonitoring,
+  startStack,
+  TOPOLOGIES,
+  type Topology,
+} from './index.ts';
 import { repoRoot } from './service.ts';
 import { startControl } from './target/control.ts';
 import { describeStack, stackProcesses } from './target/describe.ts';
+import { sabotaged } from './target/stack-sabotages.ts';
 
 /**
  * `npm run up`: the whole stack natively on 127.0.0.1, seeded with demo users, until Ctrl-C.
@@ -57,11 +67,40 @@ function printMonitoring(stack: Stack, monitoring: Monitoring | undefined): void
   say(`    export FAULTLINE_PUSHGATEWAY_URL=${monitoring.pushgatewayUrl} FAULTLINE_SCRAPE_DIR=${targetsDir}`);
 }
 
+/** The HA topology: who is primary and master now, and where each agent and Sentinel answers. */
+function printHa(info: ReturnType<Stack['info']>, roles: HaRoles): void {
+  const ha = info.ha;
+  if (!ha) return;
+  const pad = (s: string) => s.padEnd(12);
+  const pg = ha.postgres;
+  say(`  ${pad('postgres')}${info.postgres.url}  (HAProxy → the primary)`);
+  for (const m of pg.members) {
+    say(
+      `  ${pad(`  ${m.name}`)}${(roles.postgres[m.name] ?? '?').padEnd(13)} :${m.pgPort}  patroni ${m.restUrl}`,
+    );
+  }
+  say(`  ${pad('  etcd')}${pg.etcd.url}  (ttl ${pg.settings.ttl} s, loop_wait ${pg.settings.loopWait} s)`);
+  const sentinels = ha.redis.sentinels.map((s) => `${s.host}:${s.port}`).join(', ');
+  for (const role of ['queue', 'cache'] as const) {
+    const group = ha.redis[role];
+    const servers = group.servers
+      .map((s) => `${s.name} :${s.port}${roles.redis[role].master === s.name ? ' (master)' : ''}`)
+      .join(', ');
+    say(`  ${pad(`redis ${role}`)}${group.masterName}: ${servers}`);
+  }
+  say(`  ${pad('sentinels')}${sentinels}`);
+}
+
 function printSummary(
   stack: Stack,
   demo: Demo,
   curl: string[],
-  extra: { monitoring: Monitoring | undefined; fraudRules: boolean; sabotage: string | undefined },
+  extra: {
+    monitoring: Monitoring | undefined;
+    roles: HaRoles | undefined;
+    fraudRules: boolean;
+    sabotage: string | undefined;
+  },
 ): void {
   const users = demo.users;
   const info = stack.info();
@@ -70,9 +109,13 @@ function printSummary(
   say('faultline stack is up');
   if (info.api) say(`  ${pad('api')}${info.api.url}`);
   if (info.bank) say(`  ${pad('bank')}${info.bank.url}`);
-  say(`  ${pad('postgres')}${info.postgres.url}`);
-  say(`  ${pad('redis queue')}${info.redisQueue.url}`);
-  say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  if (info.ha && extra.roles) {
+    printHa(info, extra.roles);
+  } else {
+    say(`  ${pad('postgres')}${info.postgres.url}`);
+    say(`  ${pad('redis queue')}${info.redisQueue.url}`);
+    say(`  ${pad('redis cache')}${info.redisCache.url}`);
+  }
   if (info.tls) {
     say(`  ${pad('tls')}every link above is TLS, trusting the throwaway CA ${info.tls.caFile}`);
     say(
@@ -122,19 +165,30 @@ function printSummary(
 
 const targetFile = join(repoRoot, '.faultline', 'target.json');
 
-const USAGE = `usage: npm run up [-- --tls] [--sabotage NAME] [--fraud-rules]
-  --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with sslmode=verify-full,
-                   both Redis on TLS with ACL users, the bank over HTTPS with signed requests
+const USAGE = `usage: npm run up [-- --tls | --topology single|ha] [--sabotage NAME] [--fraud-rules]
+  --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with
+                   sslmode=verify-full, both Redis on TLS with ACL users, the bank over HTTPS with
+                   signed requests
+  --topology ha    PostgreSQL as a Patroni cluster (primary, synchronous and asynchronous standby, etcd)
+                   behind HAProxy, each Redis with a replica and three Sentinels (docs/failover.md);
+                   single (the default) runs one server of each
   --sabotage NAME  start a deliberately broken service (one of: ${SABOTAGES.join(', ')}),
                    named in the target description, for selftest --target
   --fraud-rules    keep the service's fraud rules (by default they are wide open, as scenarios need:
                    double-debit pays out a thousand times from one account)`;
 
-function parseUpArgs(): { tls: boolean; sabotage: string | undefined; fraudRules: boolean } {
+/** The options, or a usage error (exit 2). */
+function parseUpArgs(): {
+  tls: boolean;
+  topology: Topology;
+  sabotage: string | undefined;
+  fraudRules: boolean;
+} {
   try {
     const { values } = parseArgs({
       options: {
         tls: { type: 'boolean', default: false },
+        topology: { type: 'string', default: 'single' },
         sabotage: { type: 'string' },
         'fraud-rules': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -144,9 +198,15 @@ function parseUpArgs(): { tls: boolean; sabotage: string | undefined; fraudRules
       say(USAGE);
       process.exit(0);
     }
+    const topology = values.topology as Topology;
+    if (!TOPOLOGIES.includes(topology))
+      throw new Error(
+        `--topology must be ${TOPOLOGIES.join(' or ')}, not ${JSON.stringify(values.topology)}`,
+      );
+    if (values.tls && topology === 'ha') throw new Error('--tls and --topology ha do not go together yet');
     if (values.sabotage !== undefined && !(SABOTAGES as readonly string[]).includes(values.sabotage))
       throw new Error(`unknown sabotage "${values.sabotage}"`);
-    return { tls: values.tls, sabotage: values.sabotage, fraudRules: values['fraud-rules'] };
+    return { tls: values.tls, topology, sabotage: values.sabotage, fraudRules: values['fraud-rules'] };
   } catch (err) {
     process.stderr.write(`npm run up: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
@@ -154,7 +214,7 @@ function parseUpArgs(): { tls: boolean; sabotage: string | undefined; fraudRules
 }
 
 async function main(): Promise<void> {
-  const { tls, sabotage, fraudRules } = parseUpArgs();
+  const { tls, topology, sabotage, fraudRules } = parseUpArgs();
   let stack: Stack | undefined;
   let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
@@ -174,9 +234,11 @@ async function main(): Promise<void> {
     stack = await startStack({
       log: (line) => say(line),
       tls,
-      // Proxies in every link, so that scenarios run against this stack can cut and slow them.
-      proxies: true,
-      env: { ...(fraudRules ? {} : FRAUD_RULES_WIDE_OPEN), ...(sabotage ? { SABOTAGE: sabotage } : {}) },
+      topology,
+      // Proxies in every link (where the topology has them), so that scenarios run against this stack
+      // can cut and slow them.
+      proxies: topology === 'single',
+      ...sabotaged(sabotage, { env: fraudRules ? {} : FRAUD_RULES_WIDE_OPEN }),
       ...(monitor ? { scrape: { targetsDir } } : {}),
     });
   } catch (err) {
@@ -194,6 +256,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const curl = curlExamples(stack, demo);
+  const roles = await stack.ha?.roles();
   mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
   // The control listener the description's commands call: test users, and process kills and restarts.
   const running = stack;
@@ -221,6 +284,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         ...stack.info(),
+        ...(roles ? { roles } : {}),
         ...(monitoring
           ? { prometheus: monitoring.prometheusUrl, pushgateway: monitoring.pushgatewayUrl, targetsDir }
           : {}),
@@ -233,7 +297,7 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  printSummary(stack, demo, curl, { monitoring, fraudRules, sabotage });
+  printSummary(stack, demo, curl, { monitoring, roles, fraudRules, sabotage });
   for (const service of stack.services) {
     void service.exited.then((status) => {
       if (status.code === 0 && !status.signal) return;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { PiiCipher } from '../../service/pii/pii-cipher.ts';
+import { redisClientOptions } from '../../stack/index.ts';
 import type { BenchContext } from '../context.ts';
 import { type BenchUser, seedUsers } from '../fixtures.ts';
 import type { Section } from '../section.ts';
@@ -72,7 +73,10 @@ async function plainInPostgres(ctx: BenchContext, needles: string[]): Promise<nu
 
 /** Every value of every key in the cache Redis, searched for the needles; and how many keys there were. */
 async function plainInCache(ctx: BenchContext, needles: string[]): Promise<{ keys: number; found: number }> {
-  const cache = new Redis(ctx.stack.redisCache.url, { lazyConnect: true });
+  const cache = new Redis(ctx.stack.redisCache.url, {
+    lazyConnect: true,
+    ...redisClientOptions(ctx.stack.info(), 'cache'),
+  });
   await cache.connect();
   try {
     let keys = 0;

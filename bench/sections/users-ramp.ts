@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { type LoadResult, runOpen, type StageResult } from '../../harness/load/generator.ts';
 import { HttpTarget } from '../../harness/load/http-target.ts';
 import type { ArrivalPlan } from '../../harness/load/schedule.ts';
+import { redisClientOptions } from '../../stack/index.ts';
 import { cpuMeter } from '../context.ts';
 import { crossings, firstLimitFinding, LIMITS, type StageSignals } from '../first-limit.ts';
 import { seedUsers } from '../fixtures.ts';
@@ -72,7 +73,10 @@ export const usersSection: Section = {
     ctx.say(`  ${n} users seeded in ${seedS} s (batched SQL through the service's deposit())`);
     const api = ctx.stack.api;
     if (!api) throw new Error('the stack has no api');
-    const cache = new Redis(ctx.stack.redisCache.url, { lazyConnect: true });
+    const cache = new Redis(ctx.stack.redisCache.url, {
+      lazyConnect: true,
+      ...redisClientOptions(ctx.stack.info(), 'cache'),
+    });
     await cache.connect();
     const meter = cpuMeter(ctx);
     const monitor = new RampMonitor({

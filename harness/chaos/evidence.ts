@@ -73,3 +73,29 @@ export function opsDuring(ops: readonly Op[], window: FaultWindow, f?: (f: strin
   for (const invoke of open.values()) if (invoke.time <= end) n++;
   return n;
 }
+
+/** How long before a kill an acknowledged commit is still at risk from a durability hole: see below. */
+export const AT_RISK_MS = 1_000;
+
+/**
+ * Payouts acknowledged (a 201 to a payout or its replay) in the `ms` before `t`. A stack that
+ * acknowledges a commit before its WAL is safe (not yet flushed, or not yet on the standby) loses only
+ * commits from the last few hundred milliseconds before a crash; a kill with none of those proves nothing
+ * about durability.
+ */
+export function acknowledgedBefore(ops: readonly Op[], t: number, ms = AT_RISK_MS): number {
+  let n = 0;
+  for (const op of ops) {
+    if (op.type !== 'ok' || (op.f !== 'payout' && op.f !== 'replay')) continue;
+    if (op.time < t - ms || op.time > t) continue;
+    if ((op.value as { status?: number } | null)?.status === 201) n++;
+  }
+  return n;
+}
+
+/** Evidence of a crash: the payouts acknowledged in the second before it (see acknowledgedBefore). */
+export function acknowledgedJustBefore(fault: Fault, ops: readonly Op[]): Fault {
+  return hitsAfter(fault, 'payouts acknowledged in the second before it', (window) =>
+    acknowledgedBefore(ops, window.startedAt),
+  );
+}

@@ -64,7 +64,7 @@ export const DEMOS: readonly Demo[] = [
     title: 'PostgreSQL SIGKILLed mid-transaction',
     setup: 'Ten clients pay out steadily, retrying unknown outcomes with their keys, as real clients do.',
     fault:
-      'Postgres (postmaster and backends) is killed: transactions in progress vanish, WAL replay follows.',
+      'Postgres (postmaster and backends) is killed during a burst of payouts, three times: transactions in progress vanish, WAL replay follows.',
     recovery: 'Postgres is back: every payout acknowledged with 201 must still be there, none twice.',
     items: ['db-7', 'general-2'],
     sabotage: 'ack-before-commit',

@@ -40,16 +40,19 @@ export interface Availability {
   bench: boolean;
 }
 
-/** `npm run faultline -- run <scenario> [--tls]` or `npm run bench`. */
+/** `npm run faultline -- run <scenario> [--tls]`, `… selftest <scenario>` or `npm run bench`. */
 export function commandFor(measure: Measure): string {
   if (measure.kind === 'bench') return 'npm run bench';
+  if (measure.sabotage) return `npm run faultline -- selftest ${measure.scenario}`;
   return `npm run faultline -- run ${measure.scenario}${measure.tls ? ' --tls' : ''}`;
 }
 
 /** The figures an item reads from a run of `scenario` (a `--tls` run only for its `tls` measures). */
 export function scenarioRefs(item: Item, scenario: string, tls: boolean): FigureRef[] {
   return item.measures.flatMap((m) =>
-    m.kind === 'scenario' && m.scenario === scenario && Boolean(m.tls) === tls ? m.figures : [],
+    m.kind === 'scenario' && m.scenario === scenario && Boolean(m.tls) === tls && !m.sabotage
+      ? m.figures
+      : [],
   );
 }
 
@@ -102,7 +105,7 @@ export function explainAll(items: readonly Item[], runs: LatestRuns, available: 
     const measures = item.measures.map((measure): MeasureStatus => {
       const run =
         measure.kind === 'scenario'
-          ? (runs.scenarios.get(scenarioKey(measure.scenario, measure.tls)) ?? null)
+          ? (runs.scenarios.get(scenarioKey(measure.scenario, measure.tls, measure.sabotage)) ?? null)
           : runs.bench;
       const figures = run
         ? measure.figures.flatMap((ref) => {

@@ -38,7 +38,11 @@ export function explainJson(all: Explained[]) {
       measures: e.measures.map((m) => ({
         kind: m.measure.kind,
         ...(m.measure.kind === 'scenario'
-          ? { scenario: m.measure.scenario, ...(m.measure.tls ? { tls: true } : {}) }
+          ? {
+              scenario: m.measure.scenario,
+              ...(m.measure.tls ? { tls: true } : {}),
+              ...(m.measure.sabotage ? { sabotage: m.measure.sabotage } : {}),
+            }
           : { section: m.measure.section }),
         command: m.command,
         available: m.available,

@@ -58,6 +58,27 @@ describe('explain', () => {
         checks: [],
       }),
     );
+    // A selftest run stands only for the measures that name its sabotage: what the broken variant lost.
+    writeRun(
+      out,
+      sampleResult({
+        runId: 'e-pg-failover-sabotage',
+        startedAt: '2026-01-04T12:00:00.000Z',
+        scenario: 'pg-failover',
+        sabotage: 'async-standby',
+        verdict: 'fail',
+        figures: {},
+        checks: [
+          {
+            name: 'acknowledged-durable',
+            description: 'x',
+            valid: false,
+            errorCount: 4,
+            figures: { acknowledged: 1896, found: 1892 },
+          },
+        ],
+      }),
+    );
     // A bench result as bench/result.ts fixes it.
     writeRun(out, {
       schemaVersion: 1,
@@ -83,6 +104,8 @@ describe('explain', () => {
   it('takes the newest passing real run of a scenario, and the newest bench', () => {
     const runs = latestRuns(out);
     expect(runs.scenarios.get('double-debit')?.runId).toBe('a-old-pass');
+    expect(runs.scenarios.get('double-debit with no-row-lock')?.runId).toBe('c-sabotage');
+    expect(runs.scenarios.get('pg-failover')).toBeUndefined();
     expect(runs.bench?.runId).toBe('2026-01-05T10-00-00-000Z-bench');
   });
 
@@ -115,6 +138,15 @@ describe('explain', () => {
       run: { runId: '2026-01-04T11-00-00-000Z-postgres-crash-seed1-tls' },
     });
     expect(all.find((e) => e.item.id === 'db-7')?.measured).toBe(false);
+    // general-2 reads what the asynchronous standby lost from the selftest run, and only there.
+    const general2 = all.find((e) => e.item.id === 'general-2');
+    const lost = general2?.measures.find((m) => m.measure.kind === 'scenario' && m.measure.sabotage);
+    expect(lost).toMatchObject({
+      command: 'npm run faultline -- selftest pg-failover',
+      run: { runId: 'e-pg-failover-sabotage' },
+    });
+    expect(lost?.figures.map((f) => f.value)).toEqual([4, 1896]);
+    expect(general2?.measures[0]?.run).toBeNull();
     // Nothing ran deadlock: not measured, with the command that would measure it.
     const db3 = all.find((e) => e.item.id === 'db-3');
     expect(db3).toMatchObject({

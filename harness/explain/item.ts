@@ -20,8 +20,11 @@ export type Section =
 export type FigureRef = string;
 
 export type Measure =
-  /** A scenario of `npm run faultline -- run <scenario>`; with `tls`, its `--tls` runs only. */
-  | { kind: 'scenario'; scenario: string; tls?: boolean; figures: FigureRef[] }
+  /**
+   * A scenario of `npm run faultline -- run <scenario>`; with `tls`, its `--tls` runs only; with
+   * `sabotage`, its selftest runs against that sabotage only (what the broken variant lost).
+   */
+  | { kind: 'scenario'; scenario: string; tls?: boolean; sabotage?: string; figures: FigureRef[] }
   /** A section of `npm run bench` (its result.json: bench/result.ts). */
   | { kind: 'bench'; section: string; figures: FigureRef[] };
 

@@ -1,8 +1,9 @@
 /**
  * The newest measurements under a runs directory: for each scenario its newest real run of the
- * reference on the native stack (no sabotage, not an error or skipped, not a black-box run of another
- * target; a passing one preferred), and the newest bench result (bench/result.ts). Read loosely — a
- * result written by an older or newer faultline is used for what it has, never a reason to fail.
+ * reference on the native stack (not an error or skipped, not a black-box run of another target; a
+ * passing one preferred) and, apart, its newest run against each sabotage; and the newest bench result
+ * (bench/result.ts). Read loosely — a result written by an older or newer faultline is used for what it
+ * has, never a reason to fail.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,8 +93,12 @@ export function readRun(dir: string): (FoundRun & { sabotage: string | null }) |
   };
 }
 
-/** The key of a scenario's runs in LatestRuns.scenarios: its name, `<name> --tls` for `--tls` runs. */
-export const scenarioKey = (scenario: string, tls = false) => (tls ? `${scenario} --tls` : scenario);
+/**
+ * The key of a scenario's runs in LatestRuns.scenarios: its name, `<name> --tls` for `--tls` runs,
+ * `<name> with <sabotage>` for its selftest runs against a sabotage.
+ */
+export const scenarioKey = (scenario: string, tls = false, sabotage?: string | null) =>
+  sabotage ? `${scenario} with ${sabotage}` : tls ? `${scenario} --tls` : scenario;
 
 /** Ranks a scenario run: a pass beats a fail or vacuous run, then the newer wins. */
 function better(a: FoundRun, b: FoundRun): boolean {
@@ -115,9 +120,9 @@ export function latestRuns(outDir: string): LatestRuns {
       if (!bench || run.startedAt > bench.startedAt) bench = run;
       continue;
     }
-    if (run.sabotage !== null || run.verdict === 'error' || run.verdict === 'skipped') continue;
+    if (run.verdict === 'error' || run.verdict === 'skipped') continue;
     if (run.blackBox || !run.scenario) continue;
-    const key = scenarioKey(run.scenario, run.tls);
+    const key = scenarioKey(run.scenario, run.tls, run.sabotage);
     const current = scenarios.get(key);
     if (!current || better(run, current)) scenarios.set(key, run);
   }

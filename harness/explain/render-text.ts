@@ -22,9 +22,10 @@ export function when(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-/** "redis-cut", "postgres-crash --tls" or "bench (drain)". */
+/** "redis-cut", "postgres-crash --tls", "pg-failover with sabotage async-standby" or "bench (drain)". */
 export function measureSource(m: MeasureStatus): string {
   if (m.measure.kind === 'bench') return `bench (${m.measure.section})`;
+  if (m.measure.sabotage) return `${m.measure.scenario} with sabotage ${m.measure.sabotage}`;
   return `${m.measure.scenario}${m.measure.tls ? ' --tls' : ''}`;
 }
 

@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../core/check-result.ts';
 import type { FaultWindow } from '../core/fault-window.ts';
+import type { RoleInterval } from '../core/role-timeline.ts';
 
 /** The file names a run writes in its directory. */
 export const RESULT_FILE = 'result.json';
@@ -49,6 +50,8 @@ export interface ScenarioResult {
   /** Run-level numbers worth reporting, most important first (the summary shows the first few). */
   figures: Record<string, number>;
   faults: FaultWindow[];
+  /** Who was primary over the run (the failover scenarios): each member's roles as the runner saw them. */
+  roles?: RoleInterval[];
   /** Why the run broke, when verdict is 'error'. */
   error?: string;
   /** Each fault kind that hit no live work (or was never injected), when verdict is 'vacuous'. */

@@ -48,6 +48,16 @@ export const scenarioResultSchema = z
     checks: z.array(checkResultSchema),
     figures: z.record(z.string(), z.number()),
     faults: z.array(faultWindowSchema),
+    roles: z
+      .array(
+        z.object({
+          member: z.string().min(1),
+          role: z.enum(['primary', 'standby', 'down']),
+          from: z.number().nonnegative(),
+          to: z.number().nonnegative(),
+        }),
+      )
+      .optional(),
     error: z.string().optional(),
     vacuous: z.array(z.string()).optional(),
     skipped: z.array(z.string()).optional(),

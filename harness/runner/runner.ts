@@ -262,6 +262,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       checks,
       figures: done?.figures ?? {},
       faults: nemesis.windows,
+      ...(done?.roles ? { roles: done.roles } : {}),
       ...(error ? { error: error.message } : {}),
       ...(vacuous.length > 0 ? { vacuous } : {}),
       ...(verdict === 'skipped' ? { skipped: lacking.map((c) => `${c}: ${describeCapability(c)}`) } : {}),

@@ -3,6 +3,7 @@ import type { BankControl } from '../../fakes/bank/client.ts';
 import type { Nemesis } from '../chaos/nemesis.ts';
 import type { ApiClient } from '../client/api-client.ts';
 import type { CheckResult } from '../core/check-result.ts';
+import type { RoleInterval } from '../core/role-timeline.ts';
 import type { Capability } from '../target/capabilities.ts';
 import type { Target } from '../target/target.ts';
 import type { Recorder } from './recorder.ts';
@@ -39,6 +40,8 @@ export interface ScenarioContext {
 export interface ScenarioOutcome {
   checks: CheckResult[];
   figures: Record<string, number>;
+  /** Who was primary over the run, for a scenario that watched a replicated store (the report draws it). */
+  roles?: RoleInterval[];
 }
 
 /** A deliberately broken service variant selftest runs a scenario against, and what must catch it. */

@@ -20,7 +20,7 @@ export interface SteadyPayoutOptions {
   signal?: AbortSignal;
   /** Keys are `<keyPrefix>-<arrival>`. */
   keyPrefix: string;
-  /** A careful client: retries an unknown or retryable answer with the same key until the deadline. */
+  /** A careful client: retries an unknown or retryable answer with the same key until the deadline (read before each retry). */
   careful?: { retryEveryMs: number; deadline: () => number };
   /** Arrivals finding this many payouts outstanding are dropped (counted, never sent). */
   maxInFlight?: number;
@@ -58,7 +58,7 @@ export function steadyPayouts(ctx: ScenarioContext, opts: SteadyPayoutOptions): 
       const process = ctx.recorder.process();
       const outcome = opts.careful
         ? await payoutUntilDefinite(ctx, process, account, req, {
-            deadline: opts.careful.deadline(),
+            deadline: opts.careful.deadline,
             retryEveryMs: opts.careful.retryEveryMs,
           })
         : await payoutOp(ctx, process, account, req);
@@ -70,17 +70,23 @@ export function steadyPayouts(ctx: ScenarioContext, opts: SteadyPayoutOptions): 
 
 /**
  * The fault window as rates: the offered rate, and of the payouts meant to start inside
- * [from, to] (ms on the recorder's clock), how many were accepted (201, for a careful client possibly by
- * a retry after the fault), per second of the window and as a share of those offered.
+ * [from, to] (ms on the recorder's clock; several windows count together), how many were accepted (201,
+ * for a careful client possibly by a retry after the fault), per second of the window and as a share of
+ * those offered.
  */
 export function faultWindowFigures(
   result: LoadResult,
   records: readonly ArrivalRecord[],
-  window: { from: number; to: number },
+  windows: { from: number; to: number } | ReadonlyArray<{ from: number; to: number }>,
 ): Record<string, number> {
-  const inside = records.filter((r) => r.intendedAt >= window.from && r.intendedAt <= window.to);
+  const all = 'from' in windows ? [windows] : windows;
+  const inside = records.filter((r) => all.some((w) => r.intendedAt >= w.from && r.intendedAt <= w.to));
   const accepted = inside.filter((r) => r.ok).length;
-  const seconds = Math.max(window.to - window.from, 1) / 1000;
+  const seconds =
+    Math.max(
+      all.reduce((ms, w) => ms + (w.to - w.from), 0),
+      1,
+    ) / 1000;
   const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
   return {
     offered_per_s: round(result.offeredPerS, 1),

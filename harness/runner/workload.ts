@@ -52,17 +52,19 @@ export function payoutOp(
 
 /**
  * A payout as a careful client makes it: retried with the same Idempotency-Key while the answer is
- * unknown (info) or a retryable refusal (503, 409), until a definite answer or the deadline.
+ * unknown (info) or a retryable refusal (503, 409), until a definite answer or the deadline (a time, or
+ * a function read before each retry, so a scenario can bring it forward once its faults are over).
  */
 export async function payoutUntilDefinite(
   ctx: ScenarioContext,
   process: number,
   account: FundedAccount,
   req: PayoutRequest,
-  opts: { deadline: number; retryEveryMs: number },
+  opts: { deadline: number | (() => number); retryEveryMs: number },
 ): Promise<Outcome> {
+  const deadline = typeof opts.deadline === 'function' ? opts.deadline : () => opts.deadline as number;
   let outcome = await payoutOp(ctx, process, account, req);
-  while (Date.now() < opts.deadline && !isDefinite(outcome)) {
+  while (Date.now() < deadline() && !isDefinite(outcome)) {
     await sleep(opts.retryEveryMs);
     outcome = await payoutOp(ctx, process, account, req, 'replay');
   }

@@ -7,12 +7,15 @@ import { deployDrain } from './deploy-drain.ts';
 import { doubleDebit } from './double-debit.ts';
 import { fraudBurst } from './fraud-burst.ts';
 import { lossyBank } from './lossy-bank.ts';
+import { pgFailover } from './pg-failover.ts';
+import { pgPrimaryIsolated } from './pg-primary-isolated.ts';
 import { poisonJob } from './poison-job.ts';
 import { postgresCrash } from './postgres-crash.ts';
 import { postgresPause } from './postgres-pause.ts';
 import { reconFlood } from './recon-flood.ts';
 import { redisCrash } from './redis-crash.ts';
 import { redisCut } from './redis-cut.ts';
+import { redisFailover } from './redis-failover.ts';
 import { redisOom } from './redis-oom.ts';
 import { relayPause } from './relay-pause.ts';
 import { workerKill } from './worker-kill.ts';
@@ -23,8 +26,11 @@ export const scenarios: Scenario[] = [
   workerKill,
   redisCut,
   redisCrash,
+  redisFailover,
   postgresCrash,
   postgresPause,
+  pgFailover,
+  pgPrimaryIsolated,
   reconFlood,
   cacheStampede,
   balanceHammer,

@@ -1,26 +1,34 @@
-import { opsInFlight } from '../chaos/evidence.ts';
 import { crash } from '../chaos/process-faults.ts';
 import { complete, noSecondEffect } from '../checkers/index.ts';
+import { strikeDuringBurst } from '../runner/commit-burst.ts';
+import { apiReadyAgain } from '../runner/failover-watch.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
 import type { Scenario } from '../runner/scenario.ts';
 import { fundedAccounts } from '../runner/setup.ts';
-import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
+import { faultWindowFigures } from '../runner/steady-payouts.ts';
+import { strikeSeries } from '../runner/strike-series.ts';
 import { between, sleep, standardChecks, stateFigures } from '../runner/workload.ts';
 
-const CLIENTS = 10;
+const ACCOUNTS = 20;
 /** Payouts offered per second: a backlog of careful retries builds up while Postgres is down. */
 const PAYOUTS_PER_S = 25;
+/**
+ * Several crashes, each during a burst of commits: a durability hole (a commit acknowledged before its
+ * WAL is flushed) loses only the last few hundred milliseconds of commits, which one crash at a quiet
+ * moment can miss.
+ */
+const KILLS = { ci: 3, full: 6 };
 
 /**
  * Steady payouts (offered at a constant rate, open model) while PostgreSQL is SIGKILLed (postmaster and
- * backends) and restarted, replaying its WAL. Each payout is a careful client: it retries an unknown
- * outcome with its idempotency key, as a real client would, so the figures show how many of the payouts
- * offered during the outage were accepted in the end.
+ * backends) during a burst of commits and restarted, replaying its WAL — several times. Each payout is
+ * a careful client: it retries an unknown outcome with its idempotency key, as a real client would, so
+ * the figures show how many of the payouts offered during the outages were accepted in the end.
  */
 export const postgresCrash: Scenario = {
   name: 'postgres-crash',
   summary:
-    'steady payouts while PostgreSQL is SIGKILLed and restarted (WAL recovery); clients retry with their keys',
+    'steady payouts while PostgreSQL is SIGKILLed during bursts of commits and restarted (WAL recovery), three times; clients retry with their keys',
   checks: [
     'acknowledged-durable',
     'no-second-effect',
@@ -31,7 +39,10 @@ export const postgresCrash: Scenario = {
   ],
   faults: ['crash'],
   needs: ['users', 'funding', 'state', 'bank', 'kill:postgres'],
-  sabotages: [{ sabotage: 'ack-before-commit', caughtBy: ['acknowledged-durable'] }],
+  sabotages: [
+    { sabotage: 'ack-before-commit', caughtBy: ['acknowledged-durable'] },
+    { sabotage: 'async-commit', caughtBy: ['acknowledged-durable'] },
+  ],
   plan: () => ({
     workers: 1,
     recon: true,
@@ -45,46 +56,54 @@ export const postgresCrash: Scenario = {
     },
   }),
   async run(ctx) {
-    const seconds = ctx.scale === 'full' ? 60 : 15;
-    const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
-    const stopAt = Date.now() + seconds * 1_000;
-    const payouts = steadyPayouts(ctx, {
-      accounts,
-      ratePerS: PAYOUTS_PER_S,
-      durationS: seconds,
-      keyPrefix: `pc-${ctx.seed}`,
-      careful: { retryEveryMs: 200, deadline: () => stopAt + 30_000 },
-    });
-
-    await sleep(between(ctx.rng, 3_000, 5_000));
     const [postgres] = ctx.target.components('postgres');
     if (!postgres) throw new Error('no postgres component');
-    const crashed = opsInFlight(crash(postgres), ctx.recorder.ops);
-    const crashedAt = Date.now();
-    const from = ctx.recorder.now();
-    await ctx.nemesis.inject(crashed, 'SIGKILL postmaster and backends');
-    await sleep(between(ctx.rng, 1_500, 3_000));
-    await ctx.nemesis.heal(crashed);
-    let readyAfterMs = -1;
-    while (Date.now() - crashedAt < 60_000) {
-      if (await ctx.api.ready()) {
-        readyAfterMs = Date.now() - crashedAt;
-        break;
-      }
-      await sleep(50);
-    }
-    const to = ctx.recorder.now();
-    const offered = await payouts.done;
+    const accounts = await fundedAccounts(ctx, ACCOUNTS, 10_000_000);
+    const { strikes, offered, records } = await strikeSeries(ctx, {
+      accounts,
+      ratePerS: PAYOUTS_PER_S,
+      keyPrefix: `pc-${ctx.seed}`,
+      retryEveryMs: 200,
+      count: KILLS[ctx.scale],
+      strike: async (k, tools) => {
+        const strike = await strikeDuringBurst(ctx, {
+          accounts,
+          keyPrefix: `pc-${ctx.seed}-burst${k}`,
+          ...tools,
+          fault: crash(postgres),
+          what: 'SIGKILL postmaster and backends',
+          whileActive: async ({ wallMs }) => {
+            await sleep(between(ctx.rng, 1_500, 3_000));
+            return wallMs;
+          },
+        });
+        // Down until the heal restarted it: ready once WAL recovery is done and the pools reconnect.
+        const readyMs = await apiReadyAgain(ctx, {
+          since: strike.measured,
+          wentDown: true,
+          withinMs: 30_000,
+        });
+        return { at: strike.at, acknowledgedBefore: strike.acknowledgedBefore, readyMs };
+      },
+      cameBack: (s) => s.readyMs >= 0,
+    });
     const settleMs = await settle(ctx, { deadlineMs: 90_000 });
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
     const unsuccessful = ops.filter((o) => o.type !== 'ok').length;
+    const windows = strikes.map((s) => ({ from: s.at, to: s.readyMs >= 0 ? s.at + s.readyMs : s.at }));
+    const readies = strikes.map((s) => s.readyMs);
     return {
       checks: [noSecondEffect(ops), ...standardChecks(state, ops)],
       figures: {
-        api_ready_after_crash_ms: readyAfterMs,
+        api_ready_after_crash_ms: readies.includes(-1) ? -1 : Math.max(...readies),
         unsuccessful_calls: unsuccessful,
-        ...faultWindowFigures(offered, payouts.records, { from, to }),
+        crashes: strikes.length,
+        acknowledged_last_second_min: Math.min(...strikes.map((s) => s.acknowledgedBefore)),
+        ...Object.fromEntries(
+          strikes.map((s, i) => [`acknowledged_before_kill_${i + 1}`, s.acknowledgedBefore]),
+        ),
+        ...faultWindowFigures(offered, records, windows),
         ...stateFigures(state),
         settle_ms: settleMs,
       },

@@ -55,7 +55,11 @@ export function redisOutage(variant: {
   kind: string;
   /** What `fault` needs of the target besides the workload's. */
   needs: Scenario['needs'];
-  fault: (ctx: ScenarioContext) => Promise<Fault>;
+  /** The fault; its `figures`, when it has them, are read once everything has settled. */
+  fault: (
+    ctx: ScenarioContext,
+    accounts: FundedAccount[],
+  ) => Promise<Fault & { figures?: () => Promise<Record<string, number>> }>;
   cache?: boolean;
 }): Scenario {
   return {
@@ -94,7 +98,8 @@ export function redisOutage(variant: {
       const clients = accounts.map((a, c) => client(ctx, a, c, phase, profiles));
 
       await sleep(between(ctx.rng, 3_000, 5_000));
-      const fault = opsInFlight(await variant.fault(ctx), ctx.recorder.ops);
+      const measured = await variant.fault(ctx, accounts);
+      const fault = opsInFlight(measured, ctx.recorder.ops);
       const from = ctx.recorder.now();
       await ctx.nemesis.inject(fault);
       await sleep(between(ctx.rng, 6_000, 9_000));
@@ -130,6 +135,7 @@ export function redisOutage(variant: {
           errors_during_outage: during.errorCount,
           drain_after_heal_ms: drainAfterHealMs,
           ...faultWindowFigures(offered, payouts.records, { from, to }),
+          ...(await measured.figures?.()),
           ...stateFigures(state),
         },
       };

@@ -15,6 +15,7 @@ import { getDashboardMetadata, getProfile } from '../profiles/profiles-repo.ts';
 import { RateLimiter } from '../ratelimit/rate-limiter.ts';
 import type { RedisWindow } from '../ratelimit/redis-window.ts';
 import { rulesFrom } from '../ratelimit/rules.ts';
+import { sentinelTarget } from '../redis-sentinel.ts';
 
 /** What the read side of the API needs: the cache link, cached profiles and dashboards, balances, limits. */
 export interface ReadServices {
@@ -54,6 +55,7 @@ export function createReadServices(
       url: config.REDIS_CACHE_URL,
       commandTimeoutMs: config.CACHE_COMMAND_TIMEOUT_MS,
       tlsCaFile: config.TLS_CA_FILE,
+      sentinel: sentinelTarget(config, 'cache'),
     }),
     pool: syncPool,
     prefix: config.CACHE_PREFIX,

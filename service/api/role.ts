@@ -9,6 +9,7 @@ import { listenOps } from '../http/ops-listener.ts';
 import type { Logger } from '../log.ts';
 import { moneyDeps } from '../money/money-deps.ts';
 import { reconnectDelayMs } from '../queue/queues.ts';
+import { redisSentinelOptions, sentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 import { OutboxHint, outboxHintChannel } from '../relay/outbox-hint.ts';
 import type { Running } from '../roles.ts';
@@ -33,6 +34,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     maxRetriesPerRequest: 0,
     retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redisQueue.on('error', () => {});
   redisQueue.connect().catch(() => log.warn('queue redis unreachable at start'));

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { redisSentinelOptions, type SentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 
 /** Reconnect quickly after a cut heals, without hammering a Redis that is still away. */
@@ -10,9 +11,15 @@ const MAX_RECONNECT_DELAY_MS = 500;
  * fails at once), no retry of a command after a disconnect, and a short command timeout; the callers
  * then answer from Postgres (cache) or the in-process limiter.
  */
-export function createCacheRedis(opts: { url: string; commandTimeoutMs: number; tlsCaFile?: string }): Redis {
+export function createCacheRedis(opts: {
+  url: string;
+  commandTimeoutMs: number;
+  tlsCaFile?: string;
+  sentinel?: SentinelTarget;
+}): Redis {
   const redis = new Redis(opts.url, {
     ...redisTlsOptions(opts.url, opts.tlsCaFile),
+    ...redisSentinelOptions(opts.sentinel),
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

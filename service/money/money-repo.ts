@@ -150,6 +150,9 @@ const CONNECTION_CODES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  // read_only_sql_transaction: the server reached cannot write (a standby, or a primary being demoted
+  // in a failover that the proxy still forwards to): nothing was written, retry once a primary answers.
+  '25006',
 ]);
 
 function isConnectionError(err: unknown): boolean {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { type JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { redisSentinelOptions, sentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 
 export const PAYOUTS_QUEUE = 'payouts';
@@ -41,6 +42,7 @@ export function queueConnection(config: Config): Redis {
     maxRetriesPerRequest: null,
     retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redis.on('error', () => {}); // reconnects on its own; BullMQ reports failures where they matter
   return redis;
@@ -57,6 +59,7 @@ export function producerConnection(config: Config): Redis {
     commandTimeout: 2_000,
     retryStrategy: reconnectDelayMs,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   redis.on('error', () => {});
   return redis;

@@ -23,6 +23,10 @@ export const SABOTAGES = [
   'non-atomic-velocity', // the fraud velocity window counts and records in two Redis round trips
   'relay-holds-locks', // the relay keeps its outbox rows locked (one transaction) across its publish to Redis
   'no-payout-deadline', // payouts have no deadline: queued ones wait for the database however long it takes
+  // Chosen by the stack the runner starts, not by the service (harness/runner/stack-sabotages.ts):
+  'async-standby', // topology ha: Patroni's synchronous_mode off and replication slowed, so standbys lag
+  'async-commit', // PostgreSQL's synchronous_commit off: a commit is acknowledged before its WAL is flushed
+  'pinned-redis-master', // topology ha: the roles dial the first Redis master's address, not the Sentinels
 ] as const;
 export type Sabotage = (typeof SABOTAGES)[number];
 

@@ -7,6 +7,7 @@ import {
   type PayoutJobData,
   payoutJobOptions,
 } from '../queue/queues.ts';
+import { redisSentinelOptions, sentinelTarget } from '../redis-sentinel.ts';
 import { redisTlsOptions } from '../redis-tls.ts';
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from './dead-letters.ts';
 
@@ -26,6 +27,7 @@ async function main() {
     maxRetriesPerRequest: 1,
     connectTimeout: 3_000,
     ...redisTlsOptions(config.REDIS_QUEUE_URL, config.TLS_CA_FILE),
+    ...redisSentinelOptions(sentinelTarget(config, 'queue')),
   });
   const dlq = openQueue<DeadLetter>(DEAD_LETTER_QUEUE, connection, config);
   const payouts = openQueue<PayoutJobData>(PAYOUTS_QUEUE, connection, config);

@@ -12,12 +12,18 @@ const PROXY_NAMES: Record<Link, string> = {
   bank: 'bank',
 };
 
-/** The stack's processes a scenario may hit, by name, with their roles; the bank is faultline's own. */
+/**
+ * The stack's processes a scenario may hit, by name, with their roles; the bank is faultline's own. On
+ * the ha topology the stores are clusters, not one process each: their members are struck through
+ * `native:ha` (extras.ts), and only the service's roles are listed here.
+ */
 export function stackProcesses(stack: Stack): Array<{ name: string; role: string; proc: ProcessHandle }> {
+  const services = stack.services
+    .filter((s) => s.role !== 'bank')
+    .map((s) => ({ name: s.name, role: s.role as string, proc: s as ProcessHandle }));
+  if (stack.ha) return services;
   return [
-    ...stack.services
-      .filter((s) => s.role !== 'bank')
-      .map((s) => ({ name: s.name, role: s.role as string, proc: s as ProcessHandle })),
+    ...services,
     { name: 'postgres', role: 'postgres', proc: stack.postgres },
     { name: 'redis-queue', role: 'redis-queue', proc: stack.redisQueue },
     { name: 'redis-cache', role: 'redis-cache', proc: stack.redisCache },

@@ -1,17 +1,25 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { NativeExtras, NativeProcess, QueueState } from '../../contract/native.ts';
+import type {
+  NativeExtras,
+  NativeHa,
+  NativeProcess,
+  NativeRedis,
+  QueueState,
+} from '../../contract/native.ts';
 import { loadConfig } from '../../service/config.ts';
 import { refuseHeldPayout, releaseHeldPayout } from '../../service/fraud/holds.ts';
 import {
   DEAD_LETTER_QUEUE,
   type PayoutJobData,
+  payoutJobId,
   payoutJobOptions,
   workerName,
 } from '../../service/queue/queues.ts';
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from '../../service/worker/dead-letters.ts';
-import { redisClientOptions, type Stack } from '../index.ts';
+import type { HaParts } from '../ha.ts';
+import { type RedisRole, redisClientOptions, type Stack } from '../index.ts';
 import { stackProcesses } from './describe.ts';
 import { targetSql } from './sql.ts';
 
@@ -49,7 +57,7 @@ export function nativeExtras(
   const withDeadLetters = async <T>(fn: (dlq: Queue<DeadLetter>) => Promise<T>): Promise<T> => {
     const connection = new Redis(info.redisQueue.url, {
       maxRetriesPerRequest: 1,
-      ...redisClientOptions(info),
+      ...redisClientOptions(info, 'queue'),
     });
     connection.on('error', () => {});
     const dlq = new Queue<DeadLetter>(DEAD_LETTER_QUEUE, { connection, prefix: config().QUEUE_PREFIX });
@@ -70,6 +78,7 @@ export function nativeExtras(
       'native:postgres',
       'native:holds',
       'native:processes',
+      ...(stack.ha ? (['native:ha'] as const) : []),
     ],
     process,
     async startApi() {
@@ -115,6 +124,11 @@ export function nativeExtras(
           return n;
         }),
       workerName: (name) => workerName(process(name).pid),
+      async publishedOpen() {
+        const { rows } = await direct.db.query<{ id: string }>(targetSql('outbox-published-open'));
+        return rows.map((r) => r.id);
+      },
+      hasJob: async (transferId) => Boolean(await direct.queue.getJob(payoutJobId(transferId))),
       async publishedUnmarked() {
         const { rows } = await direct.db.query<{ id: string }>(targetSql('outbox-unpublished'));
         if (rows.length === 0) return 0;
@@ -147,10 +161,8 @@ export function nativeExtras(
       const { rows } = await direct.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
       return rows[0]?.now as Date;
     },
-    redis: {
-      queue: { url: info.redisQueue.url, ...(info.tls ? { caFile: info.tls.caFile } : {}) },
-      cache: { url: info.redisCache.url, ...(info.tls ? { caFile: info.tls.caFile } : {}) },
-    },
+    redis: { queue: redisFor(stack, 'queue'), cache: redisFor(stack, 'cache') },
+    ha: stack.ha ? haOf(stack.ha, info.postgres.url) : null,
     get settings() {
       const c = config();
       return {
@@ -196,6 +208,87 @@ export function nativeExtras(
         .then((text) => /^redis_version:(\S+)/m.exec(text)?.[1] ?? null)
         .catch(() => null);
       return { postgres, redis };
+    },
+  };
+}
+
+/** A Redis server of the stack as a harness client reaches it: TLS, or the Sentinels on the ha topology. */
+function redisFor(stack: Stack, role: RedisRole): NativeRedis {
+  const info = stack.info();
+  const url = role === 'queue' ? info.redisQueue.url : info.redisCache.url;
+  const ha = info.ha?.redis;
+  return {
+    url,
+    ...(info.tls ? { caFile: info.tls.caFile } : {}),
+    ...(ha
+      ? { sentinels: ha.sentinels.map(({ host, port }) => ({ host, port })), masterName: ha[role].masterName }
+      : {}),
+  };
+}
+
+/** How long a healed PostgreSQL member may take to stream again (crash recovery, pg_rewind, catch-up). */
+const REJOIN_MS = 90_000;
+
+/** The ha topology's members, struck by name (the links each member has of its own, its agent). */
+function haOf(ha: HaParts, url: string): NativeHa {
+  const member = (name: string) => {
+    const found = ha.postgres.cluster.members.find((m) => m.name === name);
+    if (!found) throw new Error(`no member ${name} in the cluster`);
+    return found;
+  };
+  /** The proxies between one member and the rest of the cluster (etcd, its peers' replication and REST). */
+  const links = (name: string) =>
+    (['dcs', 'pg', 'rest'] as const).map((kind) => {
+      const link = ha.postgres.links.links[`${name}-${kind}`];
+      if (!link) throw new Error(`no ${kind} link for ${name}`);
+      return link;
+    });
+  const setLinks = (name: string, enabled: boolean) =>
+    Promise.all(
+      links(name).map((l) => {
+        // The same body a cut sends (harness/chaos/network-faults.ts): the proxy as it is, enabled or not.
+        const body = { name: l.name, listen: l.listen, upstream: l.upstream };
+        return l.update({ ...body, enabled });
+      }),
+    );
+  const redisServer = (name: string) => {
+    const found = [...ha.sentinels.groups.queue.servers, ...ha.sentinels.groups.cache.servers].find(
+      (s) => s.name === name,
+    );
+    if (!found) throw new Error(`no Redis server ${name}`);
+    return found;
+  };
+  return {
+    members: ha.postgres.cluster.members.map((m) => m.name),
+    ttlSeconds: ha.postgres.cluster.settings.ttl,
+    url,
+    memberUrl(name) {
+      const u = new URL(url);
+      u.port = String(member(name).pgPort);
+      return u.toString();
+    },
+    primary: async () => (await ha.postgres.cluster.waitHealthy(REJOIN_MS)).name,
+    async crashMember(name) {
+      await Promise.all([member(name).crash(), setLinks(name, false)]);
+    },
+    async isolateMember(name) {
+      await setLinks(name, false);
+    },
+    async rejoinMember(name) {
+      await setLinks(name, true);
+      const m = member(name);
+      if (!m.running) await m.start();
+      await ha.postgres.cluster.waitHealthy(REJOIN_MS);
+    },
+    redisMaster: async (group) => (await ha.sentinels.groups[group].master())?.name,
+    async killRedis(name) {
+      const server = redisServer(name);
+      server.kill('SIGKILL');
+      await server.exited;
+    },
+    async restartRedis(name) {
+      const server = redisServer(name);
+      if (!server.running) await server.restart();
     },
   };
 }

@@ -9,6 +9,7 @@ import { allRoles, registerCleanup, type StackOptions, startStack } from '../ind
 import { startControl } from './control.ts';
 import { describeStack, stackProcesses } from './describe.ts';
 import { nativeExtras } from './extras.ts';
+import { sabotaged } from './stack-sabotages.ts';
 
 /** A native stack started for one scenario run, as a target: its description and its extras. */
 export interface NativeTarget {
@@ -24,8 +25,9 @@ export interface NativeTarget {
 
 /**
  * Starts the reference stack the way a scenario's plan asks (stack/index.ts), with fraud rules wide
- * open unless the plan sets them, and `sabotage` switched on; then its control listener, an operator
- * for the money, its description and its extras. The harness loads this module only in native mode.
+ * open unless the plan sets them, and `sabotage` switched on (the service's, or the stack's own:
+ * stack-sabotages.ts); then its control listener, an operator for the money, its description and its
+ * extras. The harness loads this module only in native mode.
  */
 export async function startNativeTarget(opts: {
   plan: NativePlan;
@@ -39,8 +41,11 @@ export async function startNativeTarget(opts: {
     roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
     workers: plan.workers,
     proxies: plan.proxies,
-    // Other workloads pay out thousands of times from a few accounts, which the rules would rightly hold.
-    env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...(opts.sabotage ? { SABOTAGE: opts.sabotage } : {}) },
+    topology: plan.topology ?? 'single',
+    ...sabotaged(opts.sabotage, {
+      // Other workloads pay out thousands of times from a few accounts, which the rules would rightly hold.
+      env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env },
+    }),
     log: opts.log,
     tls: opts.tls,
     ...(opts.scrape ? { scrape: opts.scrape } : {}),

@@ -49,7 +49,8 @@ async function redisAnswer(url: string, command: string[]): Promise<string> {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableReadyCheck: false,
-    ...redisClientOptions(info),
+    // TLS options are the same for both servers of a --tls stack.
+    ...redisClientOptions(info, 'queue'),
   });
   // ioredis 6 authenticates in its handshake (HELLO 3): when Redis refuses that, connect() fails with
   // "Connection is closed" and only the 'error' event carries Redis's answer.

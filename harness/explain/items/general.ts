@@ -41,17 +41,50 @@ export const general: Item[] = [
     question:
       'What’s the single point of failure right now? How would you make it highly available tomorrow?',
     answer:
-      'PostgreSQL: it holds every balance and the outbox, so while it is down no payout is accepted (503 database_unavailable with Retry-After, nothing changed; clients retry with their keys), and the API is ready again within seconds of its restart. The queue Redis is a single point for settlement only — payouts are accepted through the outbox and paid after it returns — and the cache Redis is optional (reads, limits and fraud windows fall back). API, relay, worker and recon run as several stateless processes already; the mock bank stands for an outside dependency. Tomorrow: a synchronous streaming replica with automatic failover (Patroni or a managed service) for Postgres; Sentinel or a managed replica for the queue Redis, whose AOF (everysec) loses at most a second of jobs, which recon re-sends.',
+      'On the default single-node stack, PostgreSQL: it holds every balance and the outbox, so while it is down no payout is accepted (503 database_unavailable, nothing changed; clients retry with their keys). The `ha` topology (npm run up -- --topology ha; docs/failover.md) removes that single process: PostgreSQL runs as a Patroni cluster — a primary, a synchronous standby and an asynchronous one, the leader lock in etcd, use_pg_rewind — behind HAProxy, which forwards to whichever member answers /primary, so every role keeps one DATABASE_URL; each Redis has a replica and three Sentinels that every client (BullMQ included) asks for the master. pg-failover crashes the primary’s host during bursts of payouts: Patroni promotes the synchronous standby about one leader-lock TTL (10 s here) later, and no acknowledged payout is lost, since a commit is acknowledged only once the standby has flushed it; the same run with asynchronous standbys (sabotage async-standby) loses the payouts acknowledged in its last fraction of a second. pg-primary-isolated cuts the primary off from etcd and its standbys: its commits wait for a standby it cannot reach, it demotes itself before its lock expires, and no two members ever accept writes. redis-failover: Sentinel promotes the replica within seconds; jobs the old master had not yet replicated are lost by design, and the outbox and recon pay those payouts anyway, once. The bench’s replication section prices it: throughput and p99 with a synchronous standby against an asynchronous one and none. What stays a single point here is the one machine: one HAProxy (production runs two behind a floating address, or clients list every member with target_session_attrs=read-write), one etcd member (three or five on separate machines keep the lock store alive when a machine goes), and one disk, kernel and power supply under every member. A multi-machine deployment — members and Sentinels in different failure zones, the synchronous standby in another zone than the primary — is what turns these measured failovers into availability, at the price of a network round trip in every commit.',
     measures: [
+      {
+        kind: 'scenario',
+        scenario: 'pg-failover',
+        figures: [
+          'failover_ms_max',
+          'no_writable_primary_ms_max',
+          'api_ready_after_ms_max',
+          'check:acknowledged-durable.acknowledged',
+          'check:acknowledged-durable.errors',
+          'unknown_during_failover',
+        ],
+      },
+      {
+        kind: 'scenario',
+        scenario: 'pg-failover',
+        sabotage: 'async-standby',
+        figures: ['check:acknowledged-durable.errors', 'check:acknowledged-durable.acknowledged'],
+      },
+      {
+        kind: 'scenario',
+        scenario: 'pg-primary-isolated',
+        figures: ['commit_window_ms_max', 'failover_ms_max', 'check:no-two-primaries.overlap_ms'],
+      },
+      {
+        kind: 'scenario',
+        scenario: 'redis-failover',
+        figures: ['redis_failover_ms', 'jobs_lost_by_failover', 'jobs_at_stake'],
+      },
+      {
+        kind: 'bench',
+        section: 'replication',
+        figures: [
+          'replication_sync_payouts_per_s',
+          'replication_async_vs_sync_throughput_ratio',
+          'replication_none_vs_sync_throughput_ratio',
+          'replication_sync_vs_none_p99_ratio',
+        ],
+      },
       {
         kind: 'scenario',
         scenario: 'postgres-crash',
         figures: ['api_ready_after_crash_ms', 'unsuccessful_calls', 'accepted_during_fault_ratio'],
-      },
-      {
-        kind: 'scenario',
-        scenario: 'redis-crash',
-        figures: ['payouts_during_outage', 'drain_after_heal_ms'],
       },
     ],
   },

@@ -171,7 +171,7 @@ ${r.skipped ? `<h2>Skipped</h2><p>The target lacks what this scenario needs:</p>
 ${r.error ? `<h2>Error</h2><pre>${esc(r.error)}</pre>` : ''}
 ${failed.length ? `<p class="bad">Violated: ${failed.map((c) => esc(c.name)).join(', ')}</p>` : ''}
 <h2>Timelines</h2>
-<p class="muted">Shaded bands are fault windows, from injection to heal. Operations and latency come from the history (the clients’ view); lock wait, queue depth and money in flight from the runner’s samples of the service, about once a second.</p>
+<p class="muted">Shaded bands are fault windows, from injection to heal${input.timelines.failovers.length ? '; amber bands are failovers, while no member was primary' : ''}. Operations and latency come from the history (the clients’ view); lock wait, queue depth and money in flight from the runner’s samples of the service, about once a second${input.result.roles ? '; which member was primary from the runner asking each member directly, every 250 ms' : ''}.</p>
 <div class="charts">${charts(input.timelines)}</div>
 <h3>Faults</h3>
 ${faultTable(r)}
@@ -191,6 +191,7 @@ ${environment(input)}
       end: input.timelines.end,
       charts: input.timelines.charts.filter(hasData),
       faults: input.timelines.faults,
+      failovers: input.timelines.failovers,
     },
   });
 }

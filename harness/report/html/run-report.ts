@@ -39,7 +39,12 @@ export function writeRunReport(dir: string): string {
   const environment = existsSync(envPath) ? (JSON.parse(readFileSync(envPath, 'utf8')) as Environment) : null;
   const html = runPage({
     result,
-    timelines: buildTimelines({ ops: complete(ops), samples, faults: result.faults }),
+    timelines: buildTimelines({
+      ops: complete(ops),
+      samples,
+      faults: result.faults,
+      ...(result.roles ? { roles: result.roles } : {}),
+    }),
     ops,
     historyLines,
     environment,

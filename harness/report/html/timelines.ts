@@ -7,8 +7,10 @@
 import { quantile } from '../../client/metrics-scrape.ts';
 import type { FaultWindow } from '../../core/fault-window.ts';
 import type { Completed } from '../../core/history.ts';
+import type { RoleInterval } from '../../core/role-timeline.ts';
 import type { Sample } from '../../core/sample.ts';
 import { sampledHistogram } from '../../runner/sampler.ts';
+import { noPrimaryBands, primaryChart } from './role-lanes.ts';
 
 export interface Series {
   label: string;
@@ -48,6 +50,8 @@ export interface Timelines {
   end: number;
   charts: Chart[];
   faults: FaultBand[];
+  /** A failover scenario's stretches without a primary (role-lanes.ts). */
+  failovers: FaultBand[];
 }
 
 const COLORS = {
@@ -208,27 +212,50 @@ export function buildTimelines(input: {
   ops: Completed[];
   samples: Sample[];
   faults: FaultWindow[];
+  roles?: RoleInterval[];
 }): Timelines {
-  const lastOp = Math.max(0, ...input.ops.map((o) => o.completedAt ?? o.invokedAt));
+  // Folded, not spread: a history of a hundred thousand ops overflows the stack as arguments.
+  const fold = (values: Iterable<number>, pick: (a: number, b: number) => number, start: number) => {
+    let acc = start;
+    for (const v of values) acc = pick(acc, v);
+    return acc;
+  };
+  const lastOp = fold(
+    input.ops.map((o) => o.completedAt ?? o.invokedAt),
+    Math.max,
+    0,
+  );
   const lastSample = input.samples.at(-1)?.t ?? 0;
-  const endMs = Math.max(lastOp, lastSample, ...input.faults.map((f) => f.endedAt ?? f.startedAt), 1);
-  const firstMs = Math.min(
+  const endMs = fold(
+    input.faults.map((f) => f.endedAt ?? f.startedAt),
+    Math.max,
+    Math.max(lastOp, lastSample, 1),
+  );
+  const firstMs = fold(
+    [
+      ...input.ops.map((o) => o.invokedAt),
+      ...input.samples.map((s) => s.t),
+      ...input.faults.map((f) => f.startedAt),
+    ],
+    Math.min,
     endMs,
-    ...input.ops.map((o) => o.invokedAt),
-    ...input.samples.map((s) => s.t),
-    ...input.faults.map((f) => f.startedAt),
   );
   const bucketMs = endMs - firstMs < 60_000 ? 500 : 1_000;
   const startMs = Math.max(0, Math.floor((firstMs - 1_000) / bucketMs) * bucketMs);
   return {
     start: round(startMs / 1000),
     end: round(endMs / 1000),
-    charts: [...historyCharts(input.ops, startMs, endMs, bucketMs), ...sampleCharts(input.samples)],
+    charts: [
+      ...primaryChart(input.roles ?? [], round(startMs / 1000), round(endMs / 1000)),
+      ...historyCharts(input.ops, startMs, endMs, bucketMs),
+      ...sampleCharts(input.samples),
+    ],
     faults: input.faults.map((f) => ({
       from: round(f.startedAt / 1000),
       to: f.endedAt === null ? null : round(f.endedAt / 1000),
       label: faultLabel(f),
     })),
+    failovers: noPrimaryBands(input.roles ?? []),
   };
 }
 

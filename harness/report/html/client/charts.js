@@ -1,17 +1,26 @@
 /*
  * Draws a report's timelines with uPlot (inlined before this script). The data is the JSON in
  * #report-data: { start, end, charts: [{ id, title, unit, rightUnit, log, x, series: [{ label, color, values,
- * right }] }], faults: [{ from, to, label }] }. Every fault window is shaded and labelled on every chart;
+ * right }] }], faults: [{ from, to, label }], failovers: [{ from, to, label }] }. Every fault window
+ * (red) and every failover without a primary (amber) is shaded and labelled on every chart;
  * the cursor moves on all charts together. Each drawn chart is marked data-drawn and data-points (the
  * values it plotted), which the browser test reads. Also switches the index's tabs (#runs, #questions).
  */
 (() => {
-  const FAULT_FILL = 'rgba(214, 48, 49, 0.13)';
-  const FAULT_EDGE = 'rgba(214, 48, 49, 0.55)';
-  const FAULT_TEXT = '#9b2c2c';
+  const FAULT_COLORS = { fill: 'rgba(214, 48, 49, 0.13)', edge: 'rgba(214, 48, 49, 0.55)', text: '#9b2c2c' };
+  const FAILOVER_COLORS = {
+    fill: 'rgba(214, 158, 46, 0.22)',
+    edge: 'rgba(183, 121, 31, 0.7)',
+    text: '#975a16',
+  };
 
-  /** Shades each fault window behind the series, and labels it along the top (skipping overlaps). */
-  function faultBands(faults, end) {
+  /** Shades each window behind the series, and labels it along the top (skipping overlaps). */
+  function faultBands(
+    faults,
+    end,
+    { fill: FAULT_FILL, edge: FAULT_EDGE, text: FAULT_TEXT } = FAULT_COLORS,
+    rowOffset = 0,
+  ) {
     const span = (u, f) => {
       const left = u.valToPos(f.from, 'x', true);
       const right = u.valToPos(f.to ?? end, 'x', true);
@@ -53,7 +62,7 @@
                 row = (row + 1) % 3;
                 if (row === 0) continue;
               } else row = 0;
-              ctx.fillText(f.label, l + 3 * px, bbox.top + 3 * px + row * 13 * px);
+              ctx.fillText(f.label, l + 3 * px, bbox.top + 3 * px + (row + rowOffset) * 13 * px);
               freeFrom = Math.max(freeFrom, l + width + 8 * px);
             }
             ctx.restore();
@@ -124,7 +133,11 @@
           points: { show: s.values.filter((v) => v !== null).length < 60 },
         })),
       ],
-      plugins: [faultBands(data.faults, data.end), markDrawn(el, chart)],
+      plugins: [
+        faultBands(data.faults, data.end),
+        faultBands(data.failovers ?? [], data.end, FAILOVER_COLORS, 3),
+        markDrawn(el, chart),
+      ],
     };
     return new uPlot(opts, [chart.x, ...chart.series.map((s) => s.values)], el);
   }
