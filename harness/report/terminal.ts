@@ -4,6 +4,9 @@ import { formatFigure } from './figure-format.ts';
 import { formatClock, formatCount, formatDuration } from './format.ts';
 import { REPORT_FILE, RESULT_FILE, type ScenarioResult } from './result.ts';
 
+/** How many quoted log lines of a failed start the summary repeats (the report holds them all). */
+const LOG_LINES_SHOWN = 8;
+
 /** A snapshot of a running scenario, for the progress line. */
 export interface ProgressSnapshot {
   scenario: string;
@@ -187,7 +190,12 @@ export function summaryTable(results: ScenarioResult[], { width = 110 }: { width
     for (const c of r.checks) {
       if (!c.valid) problems.push(`  ${r.scenario}: ${c.name} failed (${c.errorCount} errors)`);
     }
-    if (r.error) problems.push(`  ${r.scenario}: error: ${r.error.split('\n')[0]}`);
+    if (r.error) {
+      // A process that failed to start quotes its log's last lines ("  | …"): they say why.
+      const [first, ...rest] = r.error.split('\n');
+      const quoted = rest.filter((l) => l.startsWith('  | ')).slice(-LOG_LINES_SHOWN);
+      problems.push(`  ${r.scenario}: error: ${first}`, ...quoted.map((l) => `    ${l}`));
+    }
     for (const why of r.vacuous ?? []) problems.push(`  ${r.scenario}: vacuous: ${why}`);
     if (r.skipped?.length) problems.push(`  ${r.scenario}: skipped: the target lacks ${lacked(r)}`);
   }
