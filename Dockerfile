@@ -1,5 +1,6 @@
 # The faultline service roles for docker-compose.yml: one image, the role is the command
-# (`api`, `relay`, `worker`, `recon`, `bank`). Runs TypeScript through tsx, as `npm run service` does.
+# (`api`, `relay`, `worker`, `recon`); the mock bank runs from the same image with fakes/bank/main.ts as
+# its entry point. Runs TypeScript through tsx, as `npm run service` does.
 FROM node:22.11.0-bookworm-slim
 
 WORKDIR /app
@@ -8,7 +9,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
 COPY tsconfig.json ./
+COPY lib ./lib
+COPY contract ./contract
 COPY service ./service
+COPY fakes ./fakes
 COPY docker/seed-demo.ts ./docker/seed-demo.ts
 RUN mkdir -p /data/bank /seed && chown node:node /data/bank /seed
 

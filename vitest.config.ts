@@ -1,7 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
 /** Every folder whose tests vitest runs. */
-const roots = ['service', 'harness', 'lib', 'stack', 'observability', 'bench', 'scripts'];
+const roots = [
+  'service',
+  'harness',
+  'lib',
+  'contract',
+  'fakes',
+  'stack',
+  'observability',
+  'bench',
+  'scripts',
+];
 
 export default defineConfig({
   test: {

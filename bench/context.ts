@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { BankControl } from '../fakes/bank/client.ts';
 import type { HttpTarget } from '../harness/load/http-target.ts';
-import type { BankClient } from '../service/bank/client.ts';
 import type { PayoutJobData } from '../service/queue/queues.ts';
 import type { ServiceHandle, Stack } from '../stack/index.ts';
 import type { BenchUser } from './fixtures.ts';
@@ -29,7 +29,8 @@ export interface BenchContext {
   db: pg.Pool;
   /** Keep-alive client of the API. */
   api: HttpTarget;
-  bank: BankClient;
+  /** The mock bank's owner client: its faults (latency). */
+  bank: BankControl;
   bankUrl: string;
   queue: Queue<PayoutJobData>;
   /** The queue Redis, read directly (INFO). */

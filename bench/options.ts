@@ -80,10 +80,15 @@ export function parseOptions(argv: string[]): BenchOptions & { help: boolean } {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       out: { type: 'string', default: 'runs' },
+      target: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.target !== undefined)
+    throw new UsageError(
+      '--target: the bench measures the reference against pgbench on the same PostgreSQL, with probes inside it, so it runs on its own native stack only; to load your service, run the scenarios with --target (docs/targets.md)',
+    );
   const quick = values.quick;
   const rounds = int('--rounds', values.rounds, 1, 20) ?? (quick ? 1 : 3);
   const durationS = int('--duration', values.duration, 1, 120) ?? (quick ? 2 : 8);

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { directClients } from '../harness/client/direct-clients.ts';
-import { BankClient } from '../service/bank/client.ts';
+import { BankControl } from '../fakes/bank/client.ts';
+import { directClients } from '../stack/direct-clients.ts';
 import { type ServiceHandle, startStack } from '../stack/index.ts';
 import { pidOfProfile, readProfile, summarizeProfile } from './cpu-profile.ts';
 import { createPendingPayouts, seedUsers } from './fixtures.ts';
@@ -42,7 +42,7 @@ interface VariantRun {
   bank: ServiceHandle;
   relay: ServiceHandle;
   worker: ServiceHandle;
-  client: BankClient;
+  client: BankControl;
   pipeline: Pipeline;
   windows: Array<{ fromUs: number; toUs: number }>;
   rounds: Array<{
@@ -116,7 +116,7 @@ async function main() {
       const worker = await stack.startService('worker', { name: `worker-${variant.name}`, env });
       const pipeline = new Pipeline([relay, worker], clients.db, clients.queue);
       pipeline.pause();
-      const client = new BankClient({ baseUrl: bank.url, timeoutMs: 10_000 });
+      const client = new BankControl({ baseUrl: bank.url });
       runs.push({ variant, bank, relay, worker, client, pipeline, windows: [], rounds: [] });
     }
     const [backlog] = await seedUsers(clients.db, {
@@ -167,10 +167,7 @@ async function main() {
       }
     }
   } finally {
-    for (const run of runs) {
-      run.client.close();
-      if (run.pipeline.paused) run.pipeline.resume();
-    }
+    for (const run of runs) if (run.pipeline.paused) run.pipeline.resume();
     for (const s of stack.services) if (s.role === 'recon') s.kill('SIGCONT');
     await clients.close();
     await stack.stop();

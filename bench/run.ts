@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { directClients } from '../harness/client/direct-clients.ts';
+import { BankControl } from '../fakes/bank/client.ts';
 import { HttpTarget } from '../harness/load/http-target.ts';
-import { BankClient } from '../service/bank/client.ts';
 import { FRAUD_RULES_WIDE_OPEN } from '../service/fraud/rules.ts';
+import { directClients } from '../stack/direct-clients.ts';
 import { type Stack, startStack } from '../stack/index.ts';
 import { repoRoot } from '../stack/service.ts';
 import { renderChart } from './chart.ts';
@@ -123,7 +123,7 @@ export async function runBench(
       stack,
       db,
       api,
-      bank: new BankClient({ baseUrl: bankUrl, timeoutMs: 10_000 }),
+      bank: new BankControl({ baseUrl: bankUrl }),
       bankUrl,
       queue,
       redis,

@@ -1,28 +1,33 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Sabotage } from '../service/config.ts';
 import { runDemo, UnknownDemoError } from './demo/demo-command.ts';
 import { explain, explainRuns, UnknownItemError } from './explain/explain-command.ts';
 import { type IndexKind, writeIndex } from './report/html/index-page.ts';
 import type { ScenarioResult } from './report/result.ts';
-import { summaryTable } from './report/terminal.ts';
-import { runScenario } from './runner/runner.ts';
+import { lacked, summaryTable } from './report/terminal.ts';
+import { suiteExitCode } from './runner/exit-code.ts';
+import { runScenario, type TargetChoice } from './runner/runner.ts';
 import type { Scale, Scenario } from './runner/scenario.ts';
 import { selftestVerdict } from './runner/selftest-verdict.ts';
 import { DEFAULT_SUITE, scenarios } from './scenarios/index.ts';
+import { DescriptionError, loadDescription } from './target/description.ts';
 
 const USAGE = `usage:
   npm run faultline -- list
-  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR] [--tls]
-  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR] [--tls]
+  npm run faultline -- run <scenario…|all> [--scale ci|full] [--seed N] [--out DIR] [--tls | --target FILE]
+  npm run faultline -- selftest [scenario…] [--scale ci|full] [--seed N] [--out DIR] [--tls | --target FILE]
   npm run faultline -- explain [id] [--json] [--out DIR]
   npm run faultline -- demo <scenario> [--sabotage] [--seed N] [--out DIR]
 
 --tls: every link encrypted and authenticated (PostgreSQL verify-full, Redis TLS with ACL users,
 the bank over HTTPS with signed requests), through the same toxiproxy faults
+--target FILE: run against the payment service FILE describes (docs/targets.md) instead of a native
+stack; nothing of it is started or stopped, and a scenario needing what it lacks is skipped. selftest
+with --target judges a target whose description names the sabotage it carries
 
 exit codes: 0 every invariant held (selftest: every sabotage caught), 1 an invariant was violated
-(selftest: a sabotage went unnoticed), 2 usage or set-up error`;
+(selftest: a sabotage went unnoticed), 2 usage or set-up error, a run that ended in error, or
+nothing run (every scenario skipped)`;
 
 class UsageError extends Error {}
 
@@ -37,6 +42,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean', default: false },
       sabotage: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
+      target: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,17 +51,37 @@ function parse(argv: string[]) {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new UsageError(`--seed must be a non-negative integer, not "${values.seed}"`);
+  if (values.target !== undefined && values.tls)
+    throw new UsageError('--tls starts a native stack with TLS; a --target runs as it is described');
+  const command = positionals[0];
+  if (values.target !== undefined && command !== 'run' && command !== 'selftest')
+    throw new UsageError(
+      `--target applies to run and selftest; ${command ?? 'this'} works on the native stack (explain reads native runs, demo narrates a fresh stack)`,
+    );
   return {
-    command: positionals[0],
+    command,
     names: positionals.slice(1),
     scale: values.scale as Scale,
     seed,
     out: resolve(values.out),
     json: values.json,
     sabotage: values.sabotage,
-    tls: values.tls,
+    target: targetChoice(values.target, values.tls),
     help: values.help,
   };
+}
+
+/** The native stack (with or without TLS), or the target a description file names. */
+function targetChoice(file: string | undefined, tls: boolean): TargetChoice {
+  if (file === undefined) return { mode: 'native', tls };
+  return { mode: 'black-box', file: resolve(file), description: loadDescription(file) };
+}
+
+/** How a run is introduced: its scale, seed and target. */
+function runLabel(opts: { scale: Scale; seed: number; target: TargetChoice }): string {
+  const t = opts.target;
+  const where = t.mode === 'native' ? (t.tls ? ', tls' : '') : `, target ${t.description.name} (black-box)`;
+  return `scale ${opts.scale}, seed ${opts.seed}${where}`;
 }
 
 function pick(names: string[]): Scenario[] {
@@ -73,6 +99,7 @@ function list(): void {
   for (const s of scenarios) {
     process.stdout.write(`${s.name}\n  ${s.summary}\n  checks: ${s.checks.join(', ')}\n`);
     process.stdout.write(`  faults: ${s.faults.length ? s.faults.join(', ') : '(none)'}\n`);
+    process.stdout.write(`  needs from a target: ${s.needs.join(', ')}\n`);
     const cases = s.sabotages.map((c) => `${c.sabotage} (caught by ${c.caughtBy.join(' or ')})`);
     process.stdout.write(`  selftest sabotages: ${cases.length ? cases.join(', ') : '(none)'}\n`);
   }
@@ -91,20 +118,19 @@ function printIndex(kind: IndexKind, results: ScenarioResult[], out: string, sta
 
 async function run(
   selected: Scenario[],
-  opts: { scale: Scale; seed: number; out: string; tls: boolean },
+  opts: { scale: Scale; seed: number; out: string; target: TargetChoice },
 ): Promise<number> {
   const startedAt = new Date();
   const results: ScenarioResult[] = [];
   for (const s of selected) {
-    process.stdout.write(
-      `\n▶ ${s.name} (scale ${opts.scale}, seed ${opts.seed}${opts.tls ? ', tls' : ''})\n`,
-    );
-    results.push(await runScenario(s, { ...opts, outDir: opts.out, sabotage: null }));
+    process.stdout.write(`\n▶ ${s.name} (${runLabel(opts)})\n`);
+    const result = await runScenario(s, { ...opts, outDir: opts.out, sabotage: null });
+    if (result.verdict === 'skipped') process.stdout.write(`  skipped: the target lacks ${lacked(result)}\n`);
+    results.push(result);
   }
   process.stdout.write(`\n${summaryTable(results)}\n`);
   printIndex('suite', results, opts.out, startedAt);
-  if (results.some((r) => r.verdict === 'error')) return 2;
-  return results.every((r) => r.verdict === 'pass') ? 0 : 1;
+  return suiteExitCode(results);
 }
 
 /**
@@ -113,17 +139,14 @@ async function run(
  */
 async function selftest(
   selected: Scenario[],
-  opts: { scale: Scale; seed: number; out: string; tls: boolean },
+  opts: { scale: Scale; seed: number; out: string; target: TargetChoice },
 ): Promise<number> {
   const startedAt = new Date();
-  const rows: Array<{ scenario: string; sabotage: Sabotage; caughtBy: string[]; result: ScenarioResult }> =
-    [];
-  for (const s of selected) {
-    for (const { sabotage, caughtBy } of s.sabotages) {
-      process.stdout.write(`\n▶ selftest ${s.name} with sabotage ${sabotage}\n`);
-      const result = await runScenario(s, { ...opts, outDir: opts.out, sabotage });
-      rows.push({ scenario: s.name, sabotage, caughtBy, result });
-    }
+  const rows: Array<{ scenario: string; sabotage: string; caughtBy: string[]; result: ScenarioResult }> = [];
+  for (const { scenario: s, sabotage, caughtBy } of selftestCases(selected, opts.target)) {
+    process.stdout.write(`\n▶ selftest ${s.name} with sabotage ${sabotage} (${runLabel(opts)})\n`);
+    const result = await runScenario(s, { ...opts, outDir: opts.out, sabotage });
+    rows.push({ scenario: s.name, sabotage, caughtBy, result });
   }
   process.stdout.write('\nselftest: each sabotage must be caught by a failing check named to catch it\n');
   let missed = false;
@@ -141,6 +164,31 @@ async function selftest(
   );
   if (rows.some((r) => r.result.verdict === 'error')) return 2;
   return missed ? 1 : 0;
+}
+
+/**
+ * What selftest runs: natively, each scenario against each sabotage it lists; against a described
+ * target, which carries one sabotage of its own (its description says which), the scenarios listing it.
+ */
+function selftestCases(selected: Scenario[], target: TargetChoice) {
+  const all = selected.flatMap((scenario) => scenario.sabotages.map((c) => ({ scenario, ...c })));
+  if (target.mode === 'native') return all;
+  const carried = target.description.sabotage;
+  if (!carried)
+    throw new UsageError(
+      `selftest --target needs a target that is broken on purpose: ${target.file} names no sabotage (npm run up -- --sabotage NAME writes one that does)`,
+    );
+  const cases = all.filter((c) => c.sabotage === carried);
+  if (cases.length === 0)
+    throw new UsageError(
+      `no selected scenario is known to catch sabotage ${carried}; these do: ${
+        scenarios
+          .filter((s) => s.sabotages.some((c) => c.sabotage === carried))
+          .map((s) => s.name)
+          .join(', ') || 'none'
+      }`,
+    );
+  return cases;
 }
 
 async function main(): Promise<number> {
@@ -168,7 +216,10 @@ async function main(): Promise<number> {
     throw new UsageError(`unknown command "${args.command}"`);
   } catch (err) {
     const usage =
-      err instanceof UsageError || err instanceof UnknownItemError || err instanceof UnknownDemoError;
+      err instanceof UsageError ||
+      err instanceof UnknownItemError ||
+      err instanceof UnknownDemoError ||
+      err instanceof DescriptionError;
     if (usage || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`faultline: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;

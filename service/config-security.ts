@@ -79,18 +79,6 @@ export const securityVariables = {
     .describe(
       'CA certificate for TLS links to Redis (`rediss://` URLs) and to an `https://` `BANK_URL`; PostgreSQL takes `sslrootcert` in `DATABASE_URL`.',
     ),
-  BANK_TLS_CERT_FILE: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'The bank role: its certificate (PEM). With `BANK_TLS_KEY_FILE`, the bank serves HTTPS only, so amounts and destinations cannot be read on the wire and its answers cannot be forged; clients trust it through `TLS_CA_FILE`.',
-    ),
-  BANK_TLS_KEY_FILE: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("The bank role: the private key (PEM) of `BANK_TLS_CERT_FILE`'s certificate."),
   BANK_SIGNING_KEY: z
     .string()
     .min(32, 'at least 32 characters')

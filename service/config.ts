@@ -28,14 +28,11 @@ const rate = z
 /** Every variable, each with its description: docs/configuration.md is generated from it (`npm run docs`). */
 const schema = z
   .object({
-    HOST: z
-      .string()
-      .default('127.0.0.1')
-      .describe("Interface the public port (the API's, the bank's) listens on."),
+    HOST: z.string().default('127.0.0.1').describe("Interface the API's public port listens on."),
     PORT: int(0, 65535)
       .default(3000)
       .describe(
-        'The public HTTP port of the API and of the bank; the background roles (relay, worker, recon) have only the ops listener.',
+        'The public HTTP port of the API; the background roles (relay, worker, recon) have only the ops listener.',
       ),
     LOG_LEVEL: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
@@ -80,7 +77,13 @@ const schema = z
       .describe(
         "The cache Redis (profiles, dashboards, rate-limit and fraud velocity windows): disposable, `allkeys-lru`, never the queue's.",
       ),
-    BANK_URL: z.string().url().default('http://127.0.0.1:4010').describe('The mock bank.'),
+    BANK_URL: z
+      .string()
+      .url()
+      .default('http://127.0.0.1:4010')
+      .describe(
+        "The bank the worker, recon and the operator commands call (its protocol: docs/contract.md#the-bank); faultline's mock bank (fakes/bank/) in tests and scenarios.",
+      ),
     QUEUE_PREFIX: z
       .string()
       .min(1)
@@ -215,17 +218,6 @@ const schema = z
       .describe(
         'Profile updates per user: people edit a profile a few times a session; each write is a Postgres commit and a purge.',
       ),
-
-    BANK_DATA_DIR: z
-      .string()
-      .min(1)
-      .default('.faultline/bank')
-      .describe(
-        "Directory of the mock bank's own fsync'ed ledger (never in the service's Postgres or Redis).",
-      ),
-    BANK_SEED: int(0)
-      .default(1)
-      .describe("Default seed of the mock bank's fault dice, so that a fault schedule repeats."),
 
     ...sabotageVariables,
     ...securityVariables,

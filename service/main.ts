@@ -4,7 +4,8 @@ import { type Role, type Running, roles } from './roles.ts';
 
 /**
  * One entry point, one role per process, so that any role can be killed alone:
- *   tsx service/main.ts api|relay|worker|recon|bank|all
+ *   tsx service/main.ts api|relay|worker|recon|all
+ * (the mock bank they pay out through is faultline's, not the service's: fakes/bank/main.ts).
  */
 async function main() {
   const role = process.argv[2] as Role | 'all' | undefined;
@@ -15,7 +16,7 @@ async function main() {
   }
   const config = loadConfig();
   const log = createLogger({ role, level: config.LOG_LEVEL });
-  const selected: Role[] = role === 'all' ? ['bank', 'api', 'relay', 'worker', 'recon'] : [role];
+  const selected: Role[] = role === 'all' ? ['api', 'relay', 'worker', 'recon'] : [role];
   const running: Running[] = [];
   try {
     for (const r of selected)
@@ -44,12 +45,10 @@ async function main() {
 
 /**
  * In `all` mode the roles share one process and one metrics registry: the API keeps PORT and OPS_PORT
- * (its /metrics shows every role's metrics), the bank listens where BANK_URL points, and the other
- * roles' ops listeners take a spare port.
+ * (its /metrics shows every role's metrics), and the other roles' ops listeners take a spare port.
  */
 function roleConfig(config: Config, role: Role, all: boolean): Config {
   if (!all || role === 'api') return config;
-  if (role === 'bank') return { ...config, PORT: Number(new URL(config.BANK_URL).port), OPS_PORT: 0 };
   return { ...config, PORT: 0, OPS_PORT: 0 };
 }
 

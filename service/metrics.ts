@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { collectNodeMetrics } from './node-metrics.ts';
+import { collectNodeMetrics } from '../lib/node-metrics.ts';
 
 /**
  * The service's metrics, one registry per process. Names follow Prometheus rules: base units,

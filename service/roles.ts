@@ -6,7 +6,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-export type Role = 'api' | 'relay' | 'worker' | 'recon' | 'bank';
+export type Role = 'api' | 'relay' | 'worker' | 'recon';
 
 type Starter = (config: Config, log: Logger) => Promise<Running>;
 
@@ -15,11 +15,10 @@ const lazy =
   async (config, log) =>
     (await load()).start(config, log);
 
-/** Each role's module is loaded only when the role runs, so a bank process never opens a Postgres pool. */
+/** Each role's module is loaded only when the role runs, so a relay process never builds the API. */
 export const roles: Record<Role, Starter> = {
   api: lazy(() => import('./api/role.ts')),
   relay: lazy(() => import('./relay/role.ts')),
   worker: lazy(() => import('./worker/role.ts')),
   recon: lazy(() => import('./recon/role.ts')),
-  bank: lazy(() => import('./bank/role.ts')),
 };

@@ -382,6 +382,11 @@ function memberConfig(
       },
       // TCP only, as the single node: no socket directory to own.
       parameters: { unix_socket_directories: '' },
+      // A former primary that pg_rewind cannot bring onto the new timeline (its WAL back to the point
+      // of divergence gone, a rewind cut short by a second crash) takes a fresh base backup instead of
+      // staying stopped: it held nothing the new primary lacks that was ever acknowledged.
+      remove_data_directory_on_rewind_failure: true,
+      remove_data_directory_on_diverged_timelines: true,
     },
   };
 }

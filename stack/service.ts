@@ -2,18 +2,18 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Role } from '../service/roles.ts';
+import { repoRoot } from '../lib/repo-root.ts';
+import type { Role as ServiceRole } from '../service/roles.ts';
 import { freePort } from './ports.ts';
 import { ManagedProcess, type ProcessHandle } from './process.ts';
 
-export type { Role };
+/** A process the stack starts: a role of the service, or faultline's mock bank beside it. */
+export type Role = ServiceRole | 'bank';
 
 /** Every role, in the order a stack starts them. */
 export const allRoles: readonly Role[] = ['bank', 'api', 'relay', 'worker', 'recon'];
 
-/** The repository root (where service/ and node_modules/ are). */
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export { repoRoot } from '../lib/repo-root.ts';
 
 export interface ServiceOptions {
   role: Role;
@@ -105,8 +105,14 @@ function inheritedEnv(): Record<string, string> {
   return env;
 }
 
+/** What a role's process runs: the service's entry point, or the mock bank's. */
+function entryPoint(role: Role): string[] {
+  return role === 'bank' ? ['fakes/bank/main.ts'] : ['service/main.ts', role];
+}
+
 /**
- * Starts `tsx service/main.ts <role>` on a free port and waits until GET /healthz answers 200.
+ * Starts `tsx service/main.ts <role>` (the bank: `tsx fakes/bank/main.ts`) on a free port and waits
+ * until GET /healthz answers 200.
  * Usable from a test file: pass the stack's connection settings as `env`.
  */
 export async function startService(opts: ServiceOptions): Promise<ServiceHandle> {
@@ -115,14 +121,14 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
   const port = opts.port ?? (await freePort(HOST));
   const opsPort = PUBLIC_ROLES.has(opts.role) ? await freePort(HOST) : port;
   const bankDir = join(dir, 'bank');
-  mkdirSync(bankDir, { recursive: true });
+  if (opts.role === 'bank') mkdirSync(bankDir, { recursive: true });
   const env = {
     ...inheritedEnv(),
     HOST,
     PORT: String(port),
     OPS_HOST: HOST,
     OPS_PORT: String(opsPort),
-    BANK_DATA_DIR: bankDir,
+    ...(opts.role === 'bank' ? { BANK_DATA_DIR: bankDir } : {}),
     LOG_LEVEL: 'info',
     ...(opts.tls ? { BANK_TLS_CERT_FILE: opts.tls.certFile, BANK_TLS_KEY_FILE: opts.tls.keyFile } : {}),
     ...opts.env,
@@ -134,7 +140,7 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
     {
       name,
       command: process.execPath,
-      args: [...(opts.nodeArgs ?? []), '--import', 'tsx', 'service/main.ts', opts.role],
+      args: [...(opts.nodeArgs ?? []), '--import', 'tsx', ...entryPoint(opts.role)],
       logFile: join(dir, 'logs', `${name}.log`),
       env,
       cwd: repoRoot,

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { SABOTAGES } from '../service/config.ts';
 import { seedDemo } from '../service/demo.ts';
+import { FRAUD_RULES_WIDE_OPEN } from '../service/fraud/rules.ts';
 import { registerCleanup } from './cleanup.ts';
 import {
   findMonitoringBinaries,
@@ -14,10 +18,15 @@ import {
   type Topology,
 } from './index.ts';
 import { repoRoot } from './service.ts';
+import { startControl } from './target/control.ts';
+import { describeStack, stackProcesses } from './target/describe.ts';
+import { sabotaged } from './target/stack-sabotages.ts';
 
 /**
- * `npm run up` / `npm start`: the whole stack natively on 127.0.0.1, seeded with demo users, until
- * Ctrl-C. Everything it prints is also written to .faultline/stack.json for scripts to read.
+ * `npm run up`: the whole stack natively on 127.0.0.1, seeded with demo users, until Ctrl-C.
+ * Everything it prints is also written to .faultline/stack.json for scripts to read, and a target
+ * description of it to .faultline/target.json: `npm run faultline -- run <scenario> --target <it>`
+ * runs scenarios against this stack from any clone (docs/targets.md).
  */
 
 type Demo = Awaited<ReturnType<typeof seedDemo>>;
@@ -86,8 +95,12 @@ function printSummary(
   stack: Stack,
   demo: Demo,
   curl: string[],
-  monitoring: Monitoring | undefined,
-  roles: HaRoles | undefined,
+  extra: {
+    monitoring: Monitoring | undefined;
+    roles: HaRoles | undefined;
+    fraudRules: boolean;
+    sabotage: string | undefined;
+  },
 ): void {
   const users = demo.users;
   const info = stack.info();
@@ -96,8 +109,8 @@ function printSummary(
   say('faultline stack is up');
   if (info.api) say(`  ${pad('api')}${info.api.url}`);
   if (info.bank) say(`  ${pad('bank')}${info.bank.url}`);
-  if (info.ha && roles) {
-    printHa(info, roles);
+  if (info.ha && extra.roles) {
+    printHa(info, extra.roles);
   } else {
     say(`  ${pad('postgres')}${info.postgres.url}`);
     say(`  ${pad('redis queue')}${info.redisQueue.url}`);
@@ -114,7 +127,7 @@ function printSummary(
   }
   say('  metrics (and /healthz) of each role:');
   for (const s of info.services) say(`    ${pad(s.name)}${s.opsUrl}/metrics`);
-  printMonitoring(stack, monitoring);
+  printMonitoring(stack, extra.monitoring);
   say(`  ${pad('logs')}${info.logDir}`);
   say();
   say('demo users:');
@@ -137,52 +150,71 @@ function printSummary(
     for (const c of curl) say(`  ${c}`);
   }
   say();
+  say();
+  say(`target description (docs/targets.md): ${targetFile}`);
+  say(`  npm run faultline -- run double-debit worker-kill redis-cut lossy-bank --target ${targetFile}`);
+  if (!extra.fraudRules)
+    say('  fraud rules wide open, as scenarios need them (--fraud-rules keeps the service defaults)');
+  if (extra.sabotage)
+    say(`  SABOTAGE ${extra.sabotage}: this stack is broken on purpose (selftest --target)`);
+  say();
   say(
     `written to ${relative(process.cwd(), join(repoRoot, '.faultline', 'stack.json'))}; Ctrl-C stops everything`,
   );
 }
 
-const USAGE = `usage: npm run up [-- --tls | --topology single|ha]
+const targetFile = join(repoRoot, '.faultline', 'target.json');
+
+const USAGE = `usage: npm run up [-- --tls | --topology single|ha] [--sabotage NAME] [--fraud-rules]
   --tls            encrypt and authenticate every link: a throwaway CA, PostgreSQL with
                    sslmode=verify-full, both Redis on TLS with ACL users, the bank over HTTPS with
                    signed requests
   --topology ha    PostgreSQL as a Patroni cluster (primary, synchronous and asynchronous standby, etcd)
                    behind HAProxy, each Redis with a replica and three Sentinels (docs/failover.md);
-                   single (the default) runs one server of each`;
+                   single (the default) runs one server of each
+  --sabotage NAME  start a deliberately broken service (one of: ${SABOTAGES.join(', ')}),
+                   named in the target description, for selftest --target
+  --fraud-rules    keep the service's fraud rules (by default they are wide open, as scenarios need:
+                   double-debit pays out a thousand times from one account)`;
 
-/** The options, or a usage error. */
-function parseArgs(args: string[]): { tls: boolean; topology: Topology } {
-  let tls = false;
-  let topology: Topology = 'single';
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--tls') tls = true;
-    else if (arg === '--topology' || arg.startsWith('--topology=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (!TOPOLOGIES.includes(value as Topology)) {
-        throw new Error(`--topology must be ${TOPOLOGIES.join(' or ')}, not ${JSON.stringify(value ?? '')}`);
-      }
-      topology = value as Topology;
-    } else throw new Error(`unknown argument ${arg}`);
-  }
-  if (tls && topology === 'ha') throw new Error('--tls and --topology ha do not go together yet');
-  return { tls, topology };
-}
-
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    say(USAGE);
-    process.exit(0);
-  }
-  let parsed: ReturnType<typeof parseArgs>;
+/** The options, or a usage error (exit 2). */
+function parseUpArgs(): {
+  tls: boolean;
+  topology: Topology;
+  sabotage: string | undefined;
+  fraudRules: boolean;
+} {
   try {
-    parsed = parseArgs(args);
+    const { values } = parseArgs({
+      options: {
+        tls: { type: 'boolean', default: false },
+        topology: { type: 'string', default: 'single' },
+        sabotage: { type: 'string' },
+        'fraud-rules': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      say(USAGE);
+      process.exit(0);
+    }
+    const topology = values.topology as Topology;
+    if (!TOPOLOGIES.includes(topology))
+      throw new Error(
+        `--topology must be ${TOPOLOGIES.join(' or ')}, not ${JSON.stringify(values.topology)}`,
+      );
+    if (values.tls && topology === 'ha') throw new Error('--tls and --topology ha do not go together yet');
+    if (values.sabotage !== undefined && !(SABOTAGES as readonly string[]).includes(values.sabotage))
+      throw new Error(`unknown sabotage "${values.sabotage}"`);
+    return { tls: values.tls, topology, sabotage: values.sabotage, fraudRules: values['fraud-rules'] };
   } catch (err) {
     process.stderr.write(`npm run up: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const { tls, topology } = parsed;
+}
+
+async function main(): Promise<void> {
+  const { tls, topology, sabotage, fraudRules } = parseUpArgs();
   let stack: Stack | undefined;
   let monitoring: Monitoring | undefined;
   // Registered first so it runs last, after the stack has stopped.
@@ -203,6 +235,10 @@ async function main(): Promise<void> {
       log: (line) => say(line),
       tls,
       topology,
+      // Proxies in every link (where the topology has them), so that scenarios run against this stack
+      // can cut and slow them.
+      proxies: topology === 'single',
+      ...sabotaged(sabotage, { env: fraudRules ? {} : FRAUD_RULES_WIDE_OPEN }),
       ...(monitor ? { scrape: { targetsDir } } : {}),
     });
   } catch (err) {
@@ -222,6 +258,27 @@ async function main(): Promise<void> {
   const curl = curlExamples(stack, demo);
   const roles = await stack.ha?.roles();
   mkdirSync(join(repoRoot, '.faultline'), { recursive: true });
+  // The control listener the description's commands call: test users, and process kills and restarts.
+  const running = stack;
+  const pool = new pg.Pool({ connectionString: stack.postgres.url, max: 2 });
+  pool.on('error', () => {});
+  const control = await startControl({
+    pool,
+    process: (name) => stackProcesses(running).find((p) => p.name === name)?.proc,
+  });
+  registerCleanup(async () => {
+    rmSync(targetFile, { force: true });
+    await control.close().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+  });
+  const description = describeStack(stack, {
+    name: `reference stack (npm run up in ${repoRoot})`,
+    operatorKey: demo.operator.apiKey,
+    control,
+    ...(sabotage ? { sabotage } : {}),
+  });
+  // 0600: it holds the operator's key and the control listener's token.
+  writeFileSync(targetFile, `${JSON.stringify(description, null, 2)}\n`, { mode: 0o600 });
   writeFileSync(
     join(repoRoot, '.faultline', 'stack.json'),
     `${JSON.stringify(
@@ -231,6 +288,7 @@ async function main(): Promise<void> {
         ...(monitoring
           ? { prometheus: monitoring.prometheusUrl, pushgateway: monitoring.pushgatewayUrl, targetsDir }
           : {}),
+        target: targetFile,
         demoUsers: demo.users,
         operator: demo.operator,
         curl,
@@ -239,7 +297,7 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  printSummary(stack, demo, curl, monitoring, roles);
+  printSummary(stack, demo, curl, { monitoring, roles, fraudRules, sabotage });
   for (const service of stack.services) {
     void service.exited.then((status) => {
       if (status.code === 0 && !status.signal) return;

@@ -3,12 +3,12 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import {
   type Histogram,
+  histogramDelta,
   histogramIn,
   quantile,
   scrape,
   valueIn,
 } from '../../harness/client/metrics-scrape.ts';
-import { histogramDelta } from './service-metrics.ts';
 
 /**
  * Watches the stack during a load ramp, every `everyMs`: the api's pool queue and event-loop lag (its
@@ -104,7 +104,7 @@ export class RampMonitor {
     this.#busy = true;
     try {
       const [text, redis, pgRows] = await Promise.all([
-        scrape(this.deps.apiOpsUrl),
+        scrape(`${this.deps.apiOpsUrl}/metrics`),
         Promise.all(this.deps.redis.map(redisClients)),
         this.deps.db.query<{ active: number; auth: number; notify: number; wal: number }>(
           `SELECT count(*)::int AS active,

@@ -1,5 +1,6 @@
 import {
   type Histogram,
+  histogramDelta,
   quantile,
   scrape,
   scrapeHistogram,
@@ -8,15 +9,7 @@ import {
 
 /** Figures a window reads from the roles' /metrics (always at their opsUrl, stack/info.ts). */
 
-/** The counts of `b` minus those of `a` (same buckets): what happened between two scrapes. */
-export function histogramDelta(a: Histogram, b: Histogram): Histogram {
-  const before = new Map(a.buckets.map((x) => [x.le, x.count]));
-  return {
-    buckets: b.buckets.map((x) => ({ le: x.le, count: x.count - (before.get(x.le) ?? 0) })),
-    count: b.count - a.count,
-    sum: b.sum - a.sum,
-  };
-}
+const metricsAt = (opsUrl: string) => `${opsUrl}/metrics`;
 
 const ms = (s: number) => Math.round(s * 1_000_000) / 1000;
 
@@ -33,8 +26,8 @@ export class LockProbe {
   async #read(): Promise<[Histogram, Histogram]> {
     const labels = { operation: this.operation };
     return Promise.all([
-      scrapeHistogram(this.apiOpsUrls(), 'account_lock_wait_seconds', labels),
-      scrapeHistogram(this.apiOpsUrls(), 'account_lock_hold_seconds', labels),
+      scrapeHistogram(this.apiOpsUrls().map(metricsAt), 'account_lock_wait_seconds', labels),
+      scrapeHistogram(this.apiOpsUrls().map(metricsAt), 'account_lock_hold_seconds', labels),
     ]);
   }
 
@@ -61,17 +54,19 @@ export class LockProbe {
  * its event-loop histogram on every collection, so scrape once to start a window and once to end it.
  */
 export async function eventLoopLagP99(opsUrl: string): Promise<number> {
-  return ms(await scrapeValue([opsUrl], 'nodejs_eventloop_lag_p99_seconds'));
+  return ms(await scrapeValue([metricsAt(opsUrl)], 'nodejs_eventloop_lag_p99_seconds'));
 }
 
 /** Requests queued for a Postgres connection in a role's pool right now. */
 export function poolWaiting(opsUrl: string, pool: string): Promise<number> {
-  return scrapeValue([opsUrl], 'db_pool_connections', { pool, state: 'waiting' });
+  return scrapeValue([metricsAt(opsUrl)], 'db_pool_connections', { pool, state: 'waiting' });
 }
 
 /** Mean duration (ms) of the worker's bank charges between two readings of sum and count. */
 export async function bankCallTotals(workerOpsUrls: string[]): Promise<{ sum: number; count: number }> {
-  const h = await scrapeHistogram(workerOpsUrls, 'bank_call_duration_seconds', { operation: 'charge' });
+  const h = await scrapeHistogram(workerOpsUrls.map(metricsAt), 'bank_call_duration_seconds', {
+    operation: 'charge',
+  });
   return { sum: h.sum, count: h.count };
 }
 
@@ -82,7 +77,7 @@ export async function bankCallTotals(workerOpsUrls: string[]): Promise<{ sum: nu
 export async function metricsReady(opsUrl: string, attempts = 6): Promise<void> {
   for (let i = 1; ; i++) {
     try {
-      await scrape(opsUrl);
+      await scrape(metricsAt(opsUrl));
       return;
     } catch (err) {
       if (i >= attempts)

@@ -1,5 +1,6 @@
 import { runOpen } from '../../harness/load/generator.ts';
 import { constantRate } from '../../harness/load/schedule.ts';
+import { BankClient } from '../../service/bank/client.ts';
 import { type BenchContext, cpuMeter } from '../context.ts';
 import { createPendingPayouts } from '../fixtures.ts';
 import { PgQueueConsumer } from '../pg-queue-consumer.ts';
@@ -56,12 +57,15 @@ async function withConsumer(ctx: BenchContext, leg: Leg, work: () => Promise<voi
     }
     return;
   }
-  const consumer = new PgQueueConsumer(ctx.db, ctx.bank, WORKER_CONCURRENCY);
+  // The service's own bank client, as the BullMQ worker it is compared with charges through.
+  const bank = new BankClient({ baseUrl: ctx.bankUrl, timeoutMs: 10_000 });
+  const consumer = new PgQueueConsumer(ctx.db, bank, WORKER_CONCURRENCY);
   consumer.start();
   try {
     await work();
   } finally {
     await consumer.stop();
+    bank.close();
   }
   if (consumer.errors.length > 0) {
     throw new Error(

@@ -1,62 +1,75 @@
-import type { ProcessHandle } from '../../stack/index.ts';
+import type { NativeProcess } from '../../contract/native.ts';
+import type { ComponentAction } from '../../contract/target.ts';
+import { terminateWithin } from '../../lib/terminate.ts';
 import type { Fault } from './nemesis.ts';
 
-/** SIGKILL a process (and its children); the heal starts it again. */
-export function kill(proc: ProcessHandle): Fault {
-  return {
-    kind: 'kill',
-    target: proc.name,
-    inject: async () => {
+/** A part of the target the nemesis can hit: the actions its description gives (harness/target/). */
+export interface Hittable {
+  name: string;
+  run(action: ComponentAction): Promise<void>;
+}
+
+/**
+ * A process of the native stack as something the nemesis can hit, by signals: for one started during
+ * the run (its description, written at start-up, does not list it).
+ */
+export function signalled(proc: NativeProcess): Hittable {
+  const actions: Record<ComponentAction, () => Promise<void>> = {
+    kill: async () => {
       proc.kill('SIGKILL');
       await proc.exited;
     },
-    heal: async () => {
+    terminate: () => terminateWithin(proc, 30_000),
+    pause: async () => proc.kill('SIGSTOP'),
+    resume: async () => proc.kill('SIGCONT'),
+    restart: async () => {
       if (!proc.running) await proc.restart();
     },
   };
+  return { name: proc.name, run: (action) => actions[action]() };
 }
 
-/** SIGSTOP a process: it holds its connections and locks but answers nothing; the heal is SIGCONT. */
-export function pause(proc: ProcessHandle): Fault {
+/** Kill it at once, losing what it held (SIGKILL, `docker kill`…); the heal starts it again. */
+export function kill(c: Hittable): Fault {
+  return {
+    kind: 'kill',
+    target: c.name,
+    inject: () => c.run('kill'),
+    heal: () => c.run('restart'),
+  };
+}
+
+/** Freeze it: it holds its connections and locks but answers nothing (SIGSTOP); the heal resumes it. */
+export function pause(c: Hittable): Fault {
   return {
     kind: 'pause',
-    target: proc.name,
-    inject: async () => proc.kill('SIGSTOP'),
-    heal: async () => proc.kill('SIGCONT'),
+    target: c.name,
+    inject: () => c.run('pause'),
+    heal: () => c.run('resume'),
   };
 }
 
 /**
- * SIGTERM a process (a graceful stop, as a deploy does); the heal starts it again. One that has not
- * exited `killAfterMs` later is SIGKILLed, as a deploy tool would: its exit status then says so.
+ * Crash a database: kill it mid-traffic (PostgreSQL: the postmaster and every backend). The heal
+ * starts it again on the same data, which replays the WAL: committed transactions survive,
+ * uncommitted ones vanish.
  */
-export function terminate(proc: ProcessHandle, { killAfterMs = 30_000 } = {}): Fault {
+export function crash(c: Hittable): Fault {
+  return { ...kill(c), kind: 'crash' };
+}
+
+/**
+ * SIGTERM a process of the native stack (a graceful stop, as a deploy does); the heal starts it
+ * again. One that has not exited `killAfterMs` later is SIGKILLed, as a deploy tool would: its exit
+ * status then says so, which is why this one needs the process itself (`native:processes`).
+ */
+export function terminate(proc: NativeProcess, { killAfterMs = 30_000 } = {}): Fault {
   return {
     kind: 'terminate',
     target: proc.name,
-    inject: async () => {
-      proc.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), killAfterMs);
-      });
-      const exited = await Promise.race([proc.exited, late]);
-      clearTimeout(timer);
-      if (exited === 'late') {
-        proc.kill('SIGKILL');
-        await proc.exited;
-      }
-    },
+    inject: () => terminateWithin(proc, killAfterMs),
     heal: async () => {
       if (!proc.running) await proc.restart();
     },
   };
-}
-
-/**
- * Crash PostgreSQL: SIGKILL the postmaster and every backend mid-traffic. The heal restarts it on the
- * same data directory, which replays the WAL: committed transactions survive, uncommitted ones vanish.
- */
-export function crashPostgres(postgres: ProcessHandle): Fault {
-  return { ...kill(postgres), kind: 'crash' };
 }

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChargeRequest } from '../../service/bank/charge.ts';
-import { Charges } from '../../service/bank/charges.ts';
-import { Ledger } from '../../service/bank/ledger.ts';
-import { tempDataDir } from '../../service/bank/test-bank.ts';
+import type { ChargeRequest } from '../../contract/bank.ts';
+import { Charges } from '../../fakes/bank/charges.ts';
+import { Ledger } from '../../fakes/bank/ledger.ts';
+import { tempDataDir } from '../../fakes/bank/test-bank.ts';
 import { bankChargedOnce } from './bank-charged-once.ts';
 import { type FinalState, toFinalCharge } from './final-state.ts';
 import { finalState, transfer } from './test-fixtures.ts';

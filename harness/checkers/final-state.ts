@@ -1,4 +1,4 @@
-import type { Charge } from '../../service/bank/charge.ts';
+import type { Charge } from '../../contract/bank.ts';
 
 /** Where a transfer ended: SETTLED and FAILED are terminal, the others mean work was left behind. */
 export type TransferStatus = 'PENDING' | 'PROCESSING' | 'SETTLED' | 'FAILED' | 'MANUAL_REVIEW';
@@ -31,6 +31,10 @@ export interface FinalState {
     /** payout_reversal ledger entries of this transfer (its refunds) and their sum. */
     refunds: number;
     refunded: number;
+    /** When it was created and when it ended (ms since the epoch), where the target's read gives them. */
+    createdAt?: number;
+    completedAt?: number | null;
+    destination?: string | null;
   }>;
   /**
    * Every record the mock bank holds, as the bank writes them: a `charged` or `declined` record carries
@@ -44,8 +48,8 @@ export interface FinalState {
     amount: number;
     status: 'charged' | 'declined' | 'voided';
   }>;
-  /** BullMQ payout queue counts at the end. */
-  queue: { waiting: number; active: number; delayed: number; prioritized: number };
+  /** The payout queue's counts at the end, where the target shows its queue (natively). */
+  queue?: { waiting: number; active: number; delayed: number; prioritized: number };
   /** What the service stored under the idempotency keys of operations whose outcome was unknown. */
   keys: KeyRecord[];
   /** Profile versions (+1 per update) of users with an unknown profile update. */
@@ -58,6 +62,8 @@ export interface KeyRecord {
   accountId: string;
   key: string;
   status: number;
+  /** The id of what the request made (a payout's), where the target's read gives it. */
+  resultId?: string;
 }
 
 /** What the bank's record holds, as a FinalState charge. */

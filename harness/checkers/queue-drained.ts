@@ -4,9 +4,9 @@ import type { FinalState } from './final-state.ts';
 
 /**
  * The payout queue is empty at the end. Each job left counts as one error; the examples are the
- * non-empty queue states, worst being the fullest.
+ * non-empty queue states, worst being the fullest. Only where the final state shows the queue.
  */
-export function queueDrained(state: FinalState): CheckResult {
+export function queueDrained(state: Required<Pick<FinalState, 'queue'>>): CheckResult {
   const errors = new ErrorExamples<{ state: string; jobs: number }>();
   const { waiting, active, delayed, prioritized } = state.queue;
   for (const [name, jobs] of Object.entries({ waiting, active, delayed, prioritized })) {

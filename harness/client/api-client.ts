@@ -49,6 +49,23 @@ export class ApiClient {
     return this.send('POST', '/v1/transfers', apiKey, body, { 'Idempotency-Key': idempotencyKey });
   }
 
+  /** POST /v1/accounts: opens an account of the caller's in `currency`. */
+  openAccount(apiKey: string, currency: string): Promise<Outcome> {
+    return this.send('POST', '/v1/accounts', apiKey, { currency });
+  }
+
+  /** POST /v1/accounts/:id/deposits: money into any account, with an operator's key. */
+  deposit(
+    operatorKey: string,
+    idempotencyKey: string,
+    accountId: string,
+    body: { amount: number; currency: string },
+  ): Promise<Outcome> {
+    return this.send('POST', `/v1/accounts/${accountId}/deposits`, operatorKey, body, {
+      'Idempotency-Key': idempotencyKey,
+    });
+  }
+
   account(apiKey: string, accountId: string): Promise<Outcome> {
     return this.send('GET', `/v1/accounts/${accountId}`, apiKey);
   }

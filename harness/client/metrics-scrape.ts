@@ -1,4 +1,4 @@
-/** Reads Prometheus text exposition from a role's /metrics (at its opsUrl), for the figures a scenario reports. */
+/** Reads Prometheus text exposition from /metrics URLs, for the figures a scenario reports. */
 
 export interface Histogram {
   /** Cumulative counts by upper bound, ascending (the +Inf bucket last). */
@@ -7,9 +7,9 @@ export interface Histogram {
   sum: number;
 }
 
-/** The exposition text of one role's /metrics (at its opsUrl). */
+/** The exposition text at one /metrics URL. */
 export async function scrape(url: string): Promise<string> {
-  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   return res.text();
 }
 
@@ -45,6 +45,16 @@ export function histogramIn(texts: string[], name: string, labels: Record<string
   }
   const buckets = [...byLe.entries()].sort((a, b) => a[0] - b[0]).map(([le, c]) => ({ le, count: c }));
   return { buckets, count, sum };
+}
+
+/** The counts of `b` minus those of `a` (same buckets): what happened between two scrapes. */
+export function histogramDelta(a: Histogram, b: Histogram): Histogram {
+  const before = new Map(a.buckets.map((x) => [x.le, x.count]));
+  return {
+    buckets: b.buckets.map((x) => ({ le: x.le, count: x.count - (before.get(x.le) ?? 0) })),
+    count: b.count - a.count,
+    sum: b.sum - a.sum,
+  };
 }
 
 /** A quantile by linear interpolation inside its bucket, as PromQL's histogram_quantile does. */

@@ -91,6 +91,7 @@ export async function runDemo(
     seed: opts.seed,
     outDir: opts.out,
     sabotage: opts.sabotage ? demo.sabotage : null,
+    target: { mode: 'native', tls: false },
     progress: new Narrator(demo, say),
   });
   const runDir = dirname(result.files.history);

@@ -1,5 +1,3 @@
-import type { Sabotage } from '../../service/config.ts';
-
 /**
  * The live walkthroughs: one per scenario worth showing, each a short story told over a real run of that
  * scenario (the runner's, at ci scale) and ending in an answer card for the design sheet's items it
@@ -19,8 +17,8 @@ export interface Demo {
   recovery: string;
   /** The design sheet's items the answer card shows (harness/explain/items). */
   items: string[];
-  /** The broken variant `--sabotage` runs, and what it breaks. */
-  sabotage: Sabotage;
+  /** The broken variant `--sabotage` runs (a name the service's SABOTAGE variable knows), and what it breaks. */
+  sabotage: string;
   sabotageStory: string;
 }
 

@@ -1,7 +1,7 @@
 /** `faultline explain [id] [--json]`: the design sheet's items with faultline's answers and measurements. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../stack/service.ts';
+import { repoRoot } from '../../lib/repo-root.ts';
 import { scenarios } from '../scenarios/index.ts';
 import { type Availability, type Explained, explainAll } from './evaluate.ts';
 import { ITEMS } from './items/index.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../stack/service.ts';
+import { repoRoot } from '../../lib/repo-root.ts';
 import type { ScenarioResult } from '../report/result.ts';
 import { sampleResult } from '../report/test-fixtures.ts';
 import { explainAll } from './evaluate.ts';

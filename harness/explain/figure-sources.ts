@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { repoRoot } from '../../stack/service.ts';
+import { repoRoot } from '../../lib/repo-root.ts';
 
 /** The non-test file under harness/scenarios/ that defines the scenario named `name`. */
 export function scenarioFile(name: string): string | undefined {

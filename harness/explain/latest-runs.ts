@@ -1,6 +1,7 @@
 /**
- * The newest measurements under a runs directory: for each scenario its newest real run (not an error;
- * a passing one preferred) and, apart, its newest run against each sabotage; and the newest bench result
+ * The newest measurements under a runs directory: for each scenario its newest real run of the
+ * reference on the native stack (not an error or skipped, not a black-box run of another target; a
+ * passing one preferred) and, apart, its newest run against each sabotage; and the newest bench result
  * (bench/result.ts). Read loosely — a result written by an older or newer faultline is used for what it
  * has, never a reason to fail.
  */
@@ -18,6 +19,8 @@ export interface FoundRun {
   verdict?: string;
   /** A `--tls` run (its run id ends `-tls`). */
   tls: boolean;
+  /** A run against a described target (`--target`), not the native stack. */
+  blackBox: boolean;
   figures: Record<string, number>;
   /** Bench only: min–max over rounds. */
   ranges: Record<string, [number, number]>;
@@ -81,6 +84,7 @@ export function readRun(dir: string): (FoundRun & { sabotage: string | null }) |
     startedAt: raw.startedAt,
     ...(bench ? {} : { scenario: raw.scenario as string, verdict: String(raw.verdict) }),
     tls: raw.runId.endsWith('-tls'),
+    blackBox: isRecord(raw.target) && raw.target.mode === 'black-box',
     sabotage: typeof raw.sabotage === 'string' ? raw.sabotage : null,
     figures: numbers(raw.figures),
     ranges,
@@ -116,7 +120,8 @@ export function latestRuns(outDir: string): LatestRuns {
       if (!bench || run.startedAt > bench.startedAt) bench = run;
       continue;
     }
-    if (run.verdict === 'error' || !run.scenario) continue;
+    if (run.verdict === 'error' || run.verdict === 'skipped') continue;
+    if (run.blackBox || !run.scenario) continue;
     const key = scenarioKey(run.scenario, run.tls, run.sabotage);
     const current = scenarios.get(key);
     if (!current || better(run, current)) scenarios.set(key, run);

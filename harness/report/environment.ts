@@ -6,16 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
-import { repoRoot } from '../../stack/service.ts';
+import { repoRoot } from '../../lib/repo-root.ts';
 
 export const ENVIRONMENT_FILE = 'environment.json';
 
 export interface Environment {
+  /** What ran: the native stack, or a described target (black-box). */
+  target?: { name: string; mode: 'native' | 'black-box'; file?: string };
   /** The checked-out commit, with `-dirty` when the work tree had changes; null outside a git checkout. */
   commit: string | null;
   node: string;
+  /** The versions the native stack ran; null against a described target (not the harness's to ask). */
   postgres: string | null;
   redis: string | null;
   os: string;
@@ -57,20 +58,15 @@ export function machine(): Omit<Environment, 'postgres' | 'redis'> {
   };
 }
 
-/** Asks the running servers their versions and writes environment.json into the run directory. */
-export async function recordEnvironment(
+/** Writes environment.json into the run directory: the machine, the commit, the target and its versions. */
+export function recordEnvironment(
   dir: string,
-  servers: { db: Pick<pg.Pool, 'query'>; redis: Pick<Redis, 'info'> },
-): Promise<Environment> {
-  const postgres = await servers.db
-    .query<{ v: string }>("SELECT current_setting('server_version') AS v")
-    .then((r) => r.rows[0]?.v ?? null)
-    .catch(() => null);
-  const redis = await servers.redis
-    .info('server')
-    .then((text) => /^redis_version:(\S+)/m.exec(text)?.[1] ?? null)
-    .catch(() => null);
-  const env: Environment = { ...machine(), postgres, redis };
+  run: {
+    target: NonNullable<Environment['target']>;
+    versions: { postgres: string | null; redis: string | null };
+  },
+): Environment {
+  const env: Environment = { ...machine(), target: run.target, ...run.versions };
   writeFileSync(join(dir, ENVIRONMENT_FILE), `${JSON.stringify(env, null, 2)}\n`);
   return env;
 }

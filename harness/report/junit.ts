@@ -69,12 +69,26 @@ function faultLines(result: ScenarioResult): string {
     .join('\n');
 }
 
-/** The JUnit XML document for one run. An `error` verdict adds a `run` test case holding an <error>. */
+/**
+ * The JUnit XML document for one run. An `error` verdict adds a `run` test case holding an <error>; a
+ * `skipped` one a `run` test case marked <skipped> with what the target lacked.
+ */
 export function junitXml(result: ScenarioResult): string {
   const cases = result.checks.map((c) => checkCase(result.scenario, c));
   let failures = result.checks.filter((c) => !c.valid).length;
   let errors = 0;
-  if (result.verdict === 'error') {
+  let skipped = 0;
+  if (result.verdict === 'skipped') {
+    skipped = 1;
+    const message = `the target lacks ${(result.skipped ?? []).join('; ')}`;
+    cases.push(
+      [
+        `    <testcase${attrs({ classname: `faultline.${result.scenario}`, name: 'run', time: 0 })}>`,
+        `      <skipped${attrs({ message })}/>`,
+        '    </testcase>',
+      ].join('\n'),
+    );
+  } else if (result.verdict === 'error') {
     errors = 1;
     cases.push(
       extraCase(result.scenario, 'run', 'error', result.error ?? 'the run failed without a message'),
@@ -92,12 +106,13 @@ export function junitXml(result: ScenarioResult): string {
       extraCase(result.scenario, 'verdict', 'failure', 'the run failed although every check passed'),
     );
   }
-  const counts = { tests: cases.length, failures, errors, time: seconds(result.durationMs) };
+  const counts = { tests: cases.length, failures, errors, skipped, time: seconds(result.durationMs) };
   const properties = {
     runId: result.runId,
     seed: result.seed,
     scale: result.scale,
     sabotage: result.sabotage ?? '',
+    target: result.target ? `${result.target.name} (${result.target.mode})` : '',
     verdict: result.verdict,
     ...Object.fromEntries(Object.entries(result.figures).map(([k, v]) => [`figure.${k}`, v])),
   };
@@ -105,7 +120,7 @@ export function junitXml(result: ScenarioResult): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs({ name: 'faultline', ...counts })}>`,
-    `  <testsuite${attrs({ name: result.scenario, ...counts, skipped: 0, timestamp: result.startedAt })}>`,
+    `  <testsuite${attrs({ name: result.scenario, ...counts, timestamp: result.startedAt })}>`,
     '    <properties>',
     ...Object.entries(properties).map(([name, value]) => `      <property${attrs({ name, value })}/>`),
     '    </properties>',

@@ -29,11 +29,18 @@ export interface ScenarioResult {
   /** The deliberate bug switched on to prove the checkers catch it, or null for a real run. */
   sabotage: string | null;
   /**
-   * pass: every check valid; fail: some check invalid; vacuous: every check valid, but a fault kind of
-   * the scenario never hit live work (see `vacuous`), so the run proved nothing; error: the run itself
-   * broke (see `error`).
+   * What ran: the native stack faultline started (`native`), or a target it was pointed at by a
+   * description file (`black-box`, with the file's path). Every run writes it; results from before
+   * black-box mode lack it (they ran natively).
    */
-  verdict: 'pass' | 'fail' | 'vacuous' | 'error';
+  target?: { name: string; mode: 'native' | 'black-box'; file?: string };
+  /**
+   * pass: every check valid; fail: some check invalid; vacuous: every check valid, but a fault kind of
+   * the scenario never hit live work (see `vacuous`), so the run proved nothing; skipped: the target
+   * lacks a capability the scenario needs (see `skipped`), so nothing ran; error: the run itself broke
+   * (see `error`).
+   */
+  verdict: 'pass' | 'fail' | 'vacuous' | 'skipped' | 'error';
   /** ISO 8601 wall-clock start. */
   startedAt: string;
   durationMs: number;
@@ -49,6 +56,8 @@ export interface ScenarioResult {
   error?: string;
   /** Each fault kind that hit no live work (or was never injected), when verdict is 'vacuous'. */
   vacuous?: string[];
+  /** Each capability the scenario needs that the target lacks, with what it is, when verdict is 'skipped'. */
+  skipped?: string[];
   /** Where the run's other files are, as given to the writers. */
   files: { history: string; junit: string; logs: string };
 }

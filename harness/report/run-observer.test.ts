@@ -82,7 +82,7 @@ describe('RunObserver', () => {
       ...sampleResult().checks.map(() => 'check_finished'),
       'run_finished',
     ]);
-    expect(o.stackOptions()).toEqual({});
+    expect(o.scrapeOptions()).toEqual({});
   });
 
   it('pushes the fault gauge as faults open and close, then the outcome', async () => {
@@ -174,7 +174,7 @@ describe('RunObserver', () => {
   });
 
   it('asks the stack for scrape targets labelled with the scenario', () => {
-    expect(observer({ FAULTLINE_SCRAPE_DIR: '/tmp/targets' }).stackOptions()).toEqual({
+    expect(observer({ FAULTLINE_SCRAPE_DIR: '/tmp/targets' }).scrapeOptions()).toEqual({
       scrape: { targetsDir: '/tmp/targets', labels: { scenario: 'redis-cut' } },
     });
   });

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { StackOptions } from '../../stack/index.ts';
 import type { FaultEvent } from '../chaos/nemesis.ts';
 import type { FaultWindow } from '../core/fault-window.ts';
 import { postAnnotation } from './grafana-annotations.ts';
@@ -46,8 +45,8 @@ export class RunObserver {
     this.#eventsFile = join(opts.dir, EVENTS_FILE);
   }
 
-  /** What startStack needs to make this run's stack scrapable (FAULTLINE_SCRAPE_DIR). */
-  stackOptions(): Pick<StackOptions, 'scrape'> {
+  /** What a native stack needs to be scrapable by the Prometheus of FAULTLINE_SCRAPE_DIR (StackOptions.scrape). */
+  scrapeOptions(): { scrape?: { targetsDir: string; labels: Record<string, string> } } {
     const targetsDir = this.#opts.config.FAULTLINE_SCRAPE_DIR;
     return targetsDir ? { scrape: { targetsDir, labels: { scenario: this.#opts.scenario } } } : {};
   }

@@ -37,7 +37,11 @@ export const scenarioResultSchema = z
     seed: z.number().int(),
     scale: z.enum(['ci', 'full']),
     sabotage: z.string().nullable(),
-    verdict: z.enum(['pass', 'fail', 'vacuous', 'error']),
+    // Absent in results written before black-box mode: they all ran natively.
+    target: z
+      .object({ name: z.string().min(1), mode: z.enum(['native', 'black-box']), file: z.string().optional() })
+      .optional(),
+    verdict: z.enum(['pass', 'fail', 'vacuous', 'skipped', 'error']),
     startedAt: z.iso.datetime({ offset: true }),
     durationMs: z.number().nonnegative(),
     operations: z.object({ total: count, ok: count, fail: count, info: count }),
@@ -56,6 +60,7 @@ export const scenarioResultSchema = z
       .optional(),
     error: z.string().optional(),
     vacuous: z.array(z.string()).optional(),
+    skipped: z.array(z.string()).optional(),
     files: z.object({ history: z.string(), junit: z.string(), logs: z.string() }),
   })
   .superRefine((r, ctx) => {
@@ -68,6 +73,13 @@ export const scenarioResultSchema = z
     }
     if (r.verdict === 'vacuous' && !r.vacuous?.length) {
       ctx.addIssue({ code: 'custom', path: ['vacuous'], message: 'a vacuous verdict needs its reasons' });
+    }
+    if (r.verdict === 'skipped' && !r.skipped?.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['skipped'],
+        message: 'a skipped verdict names what was missing',
+      });
     }
     if (r.verdict === 'error' && !r.error) {
       ctx.addIssue({ code: 'custom', path: ['error'], message: 'an error verdict needs an error message' });

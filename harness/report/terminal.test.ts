@@ -94,6 +94,7 @@ describe('summaryTable', () => {
     expect(table).toContain(
       'problems:\n  replay-under-partition: replays-match failed (2 errors)\n  x: error: bank did not start',
     );
+    expect(table).not.toContain('stack');
     expect(table).toContain(
       '  payout-storm            .faultline/runs/r1/payout-storm/ (report.html, result.json, junit.xml, history.jsonl, logs/)',
     );
@@ -121,5 +122,23 @@ describe('format', () => {
       '1h02m',
     ]);
     expect([0, 42_999, 3_723_000].map(formatClock)).toEqual(['00:00', '00:42', '1:02:03']);
+  });
+});
+
+describe('summaryTable, a process that did not start', () => {
+  const error = [
+    'pg-1 was not ready after 90 s and was killed (log: /s/logs/pg-1.log); last lines of its log:',
+    ...Array.from({ length: 12 }, (_, i) => `  | line ${i + 1}`),
+    '    at ManagedProcess.start (stack/process.ts:1:1)',
+  ].join('\n');
+  const table = summaryTable([sampleResult({ scenario: 'pg-failover', verdict: 'error', error })], {
+    width: 100,
+  });
+
+  it("repeats the last lines of the process's log under its error, and no stack frame", () => {
+    const problems = table.slice(table.indexOf('problems:')).split('\n');
+    expect(problems[1]).toBe(`  pg-failover: error: ${error.split('\n')[0]}`);
+    expect(problems.slice(2, 10)).toEqual(Array.from({ length: 8 }, (_, i) => `      | line ${i + 5}`));
+    expect(table).not.toContain('ManagedProcess');
   });
 });

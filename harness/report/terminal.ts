@@ -4,6 +4,9 @@ import { formatFigure } from './figure-format.ts';
 import { formatClock, formatCount, formatDuration } from './format.ts';
 import { REPORT_FILE, RESULT_FILE, type ScenarioResult } from './result.ts';
 
+/** How many quoted log lines of a failed start the summary repeats (the report holds them all). */
+const LOG_LINES_SHOWN = 8;
+
 /** A snapshot of a running scenario, for the progress line. */
 export interface ProgressSnapshot {
   scenario: string;
@@ -100,7 +103,13 @@ interface Column {
   cell(r: ScenarioResult): string;
 }
 
+/** What a skipped run's target lacked, by name (each `skipped` entry is `<capability>: <what it is>`). */
+export function lacked(r: Pick<ScenarioResult, 'skipped'>): string {
+  return (r.skipped ?? []).map((s) => s.split(': ')[0]).join(', ');
+}
+
 function checksCell(r: ScenarioResult): string {
+  if (r.verdict === 'skipped') return '—';
   const failed = r.checks.filter((c) => !c.valid).length;
   const passed = r.checks.length - failed;
   return failed === 0 ? `${passed} passed` : `${passed} passed, ${failed} failed`;
@@ -121,7 +130,7 @@ function figureLines(r: ScenarioResult, indent: string, width: number): string[]
   return lines;
 }
 
-/** The run directory and its files, the HTML report first. */
+/** The run directory and its files, the HTML report first (process logs only natively: a target's are its own). */
 function filesLine(r: ScenarioResult): string {
   const dir = dirname(r.files.history);
   const names = [
@@ -129,7 +138,7 @@ function filesLine(r: ScenarioResult): string {
     RESULT_FILE,
     relative(dir, r.files.junit),
     relative(dir, r.files.history),
-    `${relative(dir, r.files.logs)}/`,
+    ...(r.target?.mode === 'black-box' ? [] : [`${relative(dir, r.files.logs)}/`]),
   ];
   return `${dir}/ (${names.join(', ')})`;
 }
@@ -181,8 +190,14 @@ export function summaryTable(results: ScenarioResult[], { width = 110 }: { width
     for (const c of r.checks) {
       if (!c.valid) problems.push(`  ${r.scenario}: ${c.name} failed (${c.errorCount} errors)`);
     }
-    if (r.error) problems.push(`  ${r.scenario}: error: ${r.error.split('\n')[0]}`);
+    if (r.error) {
+      // A process that failed to start quotes its log's last lines ("  | …"): they say why.
+      const [first, ...rest] = r.error.split('\n');
+      const quoted = rest.filter((l) => l.startsWith('  | ')).slice(-LOG_LINES_SHOWN);
+      problems.push(`  ${r.scenario}: error: ${first}`, ...quoted.map((l) => `    ${l}`));
+    }
     for (const why of r.vacuous ?? []) problems.push(`  ${r.scenario}: vacuous: ${why}`);
+    if (r.skipped?.length) problems.push(`  ${r.scenario}: skipped: the target lacks ${lacked(r)}`);
   }
   if (problems.length > 0) lines.push('', 'problems:', ...problems);
 

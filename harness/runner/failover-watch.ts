@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { HaParts, PatroniMember } from '../../stack/index.ts';
+import type { NativeHa } from '../../contract/native.ts';
 import type { DirectCommit } from '../checkers/isolated-primary-window.ts';
 import type { MemberRole, RoleInterval, RoleSample } from '../core/role-timeline.ts';
 import { roleIntervals } from '../core/role-timeline.ts';
@@ -84,27 +84,24 @@ class Reconnecting {
   }
 }
 
-/** The stack's database on one member, dialled directly instead of through HAProxy. */
-function memberUrl(ctx: ScenarioContext, member: PatroniMember): string {
-  const url = new URL(ctx.stack.postgres.url);
-  url.port = String(member.pgPort);
-  return url.toString();
-}
-
 /** Starts both observers; stop() ends them. */
 export async function watchFailover(ctx: ScenarioContext): Promise<FailoverWatch> {
-  const ha = ctx.stack.ha;
-  if (!ha) throw new Error('watching a failover needs a stack with topology ha');
-  await ctx.db.query(
-    'CREATE TABLE IF NOT EXISTS faultline_write_probe (id bigserial PRIMARY KEY, at timestamptz)',
-  );
+  const ha = requireHa(ctx);
+  const setup = new Reconnecting(ha.url, COMMIT_WAIT_MS);
+  try {
+    await setup.run(
+      'CREATE TABLE IF NOT EXISTS faultline_write_probe (id bigserial PRIMARY KEY, at timestamptz)',
+    );
+  } finally {
+    setup.close();
+  }
   const samples: RoleSample[] = [];
   const writes: WriteAttempt[] = [];
   let running = true;
   const clients: Reconnecting[] = [];
 
-  const watchMember = async (member: PatroniMember) => {
-    const client = new Reconnecting(memberUrl(ctx, member));
+  const watchMember = async (member: string) => {
+    const client = new Reconnecting(ha.memberUrl(member));
     clients.push(client);
     while (running) {
       let role: MemberRole = 'down';
@@ -114,13 +111,13 @@ export async function watchFailover(ctx: ScenarioContext): Promise<FailoverWatch
       } catch {
         // Refused, starting up, or not answering: not serving.
       }
-      samples.push({ t: ctx.recorder.now(), member: member.name, role });
+      samples.push({ t: ctx.recorder.now(), member, role });
       await sleep(ROLE_POLL_MS);
     }
   };
 
   const probeWrites = async () => {
-    const client = new Reconnecting(ctx.stack.postgres.url);
+    const client = new Reconnecting(ha.url);
     clients.push(client);
     while (running) {
       const attempt: WriteAttempt = { invokedAt: ctx.recorder.now(), okAt: null };
@@ -135,7 +132,7 @@ export async function watchFailover(ctx: ScenarioContext): Promise<FailoverWatch
     }
   };
 
-  const loops = [...ha.postgres.cluster.members.map(watchMember), probeWrites()];
+  const loops = [...ha.members.map(watchMember), probeWrites()];
   return {
     samples,
     writes,
@@ -185,9 +182,9 @@ export async function apiReadyAgain(
  */
 export function commitDirectly(
   ctx: ScenarioContext,
-  member: PatroniMember,
+  member: string,
 ): { commits: DirectCommit[]; stop(): Promise<void> } {
-  const client = new Reconnecting(memberUrl(ctx, member), COMMIT_WAIT_MS);
+  const client = new Reconnecting(requireHa(ctx).memberUrl(member), COMMIT_WAIT_MS);
   const commits: DirectCommit[] = [];
   let running = true;
   const loop = (async () => {
@@ -213,15 +210,11 @@ export function commitDirectly(
   };
 }
 
-/** The stack's HA parts; throws when the scenario's plan forgot `topology: 'ha'`. */
-export function requireHa(ctx: ScenarioContext): HaParts {
-  if (!ctx.stack.ha) throw new Error('this scenario needs the ha topology (plan().topology)');
-  return ctx.stack.ha;
-}
-
-/** The current primary, once the cluster has one with a synchronous standby (when synchronous) again. */
-export async function currentPrimary(ha: HaParts): Promise<PatroniMember> {
-  return ha.postgres.cluster.waitHealthy(90_000);
+/** The stack's ha parts (native:ha); throws when the scenario's plan forgot `topology: 'ha'`. */
+export function requireHa(ctx: ScenarioContext): NativeHa {
+  const ha = ctx.target.native.ha;
+  if (!ha) throw new Error('this scenario needs the ha topology (plan().topology)');
+  return ha;
 }
 
 /**

@@ -1,13 +1,9 @@
-import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TargetDescription } from '../../contract/target.ts';
+import type { BankControl } from '../../fakes/bank/client.ts';
 import { mulberry32 } from '../../lib/prng.ts';
-import { BankClient } from '../../service/bank/client.ts';
-import type { Sabotage } from '../../service/config.ts';
-import { FRAUD_RULES_WIDE_OPEN } from '../../service/fraud/rules.ts';
-import { allRoles, registerCleanup, type Stack, startStack } from '../../stack/index.ts';
 import { Nemesis } from '../chaos/nemesis.ts';
-import { ApiClient } from '../client/api-client.ts';
-import { directClients } from '../client/direct-clients.ts';
 import { recordEnvironment } from '../report/environment.ts';
 import { openHistoryWriter } from '../report/history-file.ts';
 import { writeRunReport } from '../report/html/run-report.ts';
@@ -22,33 +18,65 @@ import {
 } from '../report/result.ts';
 import { RunObserver } from '../report/run-observer.ts';
 import { Progress, type ProgressSink } from '../report/terminal.ts';
+import {
+  type Capability,
+  describeCapability,
+  describedCapabilities,
+  missingCapabilities,
+} from '../target/capabilities.ts';
+import { MissingCapability, Target } from '../target/target.ts';
+import { onInterrupt } from './interrupt.ts';
 import { Recorder } from './recorder.ts';
 import { type Sampler, startSampler } from './sampler.ts';
-import type { Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
-import { stackSabotage } from './stack-sabotages.ts';
+import type { RunScope, Scale, Scenario, ScenarioContext, ScenarioOutcome } from './scenario.ts';
 import { vacuity } from './vacuity.ts';
+
+/** What a run goes against: a native stack faultline starts for it, or a target a file describes. */
+export type TargetChoice =
+  | { mode: 'native'; tls: boolean }
+  | { mode: 'black-box'; file: string; description: TargetDescription };
 
 export interface RunOptions {
   scale: Scale;
   seed: number;
   /** Parent directory of the run directory (`runs/` by default). */
   outDir: string;
-  sabotage: Sabotage | null;
-  /** Run the stack with TLS on every link (StackOptions.tls). */
-  tls?: boolean;
+  /** Natively, the service variant to start; against a described target, what it declares it carries. */
+  sabotage: string | null;
+  target: TargetChoice;
   /** Where progress goes (stdout by default; a demo narrates instead). */
   progress?: ProgressSink;
 }
 
-/** A directory-safe, sortable id: when, what, and with which seed. */
+/** A directory-safe, sortable id: when, what, with which seed, against what. */
 function runIdFor(scenario: string, opts: RunOptions): string {
   const when = new Date().toISOString().replace(/[:.]/g, '-');
-  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}${opts.tls ? '-tls' : ''}`;
+  const tls = opts.target.mode === 'native' && opts.target.tls ? '-tls' : '';
+  const target = opts.target.mode === 'black-box' ? '-target' : '';
+  return `${when}-${scenario}${opts.sabotage ? `-sabotage-${opts.sabotage}` : ''}-seed${opts.seed}${tls}${target}`;
+}
+
+/** The native stack's module, loaded only in native mode: a black-box run never loads the service. */
+function loadNative() {
+  return import('../../stack/target/native.ts');
+}
+
+/** A native stack started for one run (stack/target/native.ts), typed without a static import of it. */
+type NativeTarget = Awaited<ReturnType<Awaited<ReturnType<typeof loadNative>>['startNativeTarget']>>;
+
+/** The mock bank's client, or one that says, on first use, that the target names no bank. */
+function bankOf(target: Target): BankControl {
+  if (target.bank) return target.bank;
+  return new Proxy({} as BankControl, {
+    get: () => () => Promise.reject(new MissingCapability(`${target.name} describes no mock bank`)),
+  });
 }
 
 /**
- * Runs one scenario on a fresh native stack: start the stack, run the workload and its faults, heal
- * every fault (always), check, and write result.json, history.jsonl, junit.xml and every process's log.
+ * Runs one scenario: natively on a fresh stack (started for it, stopped after), or against a described
+ * target (nothing of it started or stopped); the workload and its faults, every fault healed (always),
+ * the checks; writes result.json, history.jsonl, junit.xml, report.html and, natively, every
+ * process's log. A scenario needing a capability the target lacks is not run: it ends `skipped`.
  */
 export async function runScenario(scenario: Scenario, opts: RunOptions): Promise<ScenarioResult> {
   // Parsed before anything starts, so a bad variable fails the run at once.
@@ -56,6 +84,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const runId = runIdFor(scenario.name, opts);
   const dir = join(opts.outDir, runId);
   mkdirSync(dir, { recursive: true });
+  const logsDir = join(dir, 'logs');
   const runnerLog = join(dir, 'runner.log');
   const say = (line: string) => appendFileSync(runnerLog, `${new Date().toISOString()} ${line}\n`);
   const history = openHistoryWriter(join(dir, HISTORY_FILE));
@@ -71,14 +100,30 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     say,
   });
   const nemesis = new Nemesis(() => recorder.now(), say, observer.watchFaults);
-  const progress = opts.progress ?? new Progress();
   const startedAt = new Date();
-  const plan = scenario.plan(opts.scale);
+  const choice = opts.target;
+  let targetInfo: ScenarioResult['target'] =
+    choice.mode === 'native'
+      ? { name: 'reference (native)', mode: 'native' }
+      : { name: choice.description.name, mode: 'black-box', file: choice.file };
 
-  let stack: Stack | undefined;
+  if (choice.mode === 'black-box') {
+    const missing = missingCapabilities(scenario.needs, describedCapabilities(choice.description));
+    if (missing.length > 0) {
+      history.close();
+      say(`skipped: the target lacks ${missing.join(', ')}`);
+      return finish(undefined, undefined, missing);
+    }
+  }
+
+  const progress = opts.progress ?? new Progress();
+  let target: Target | undefined;
+  let native: NativeTarget | undefined;
   let sampler: Sampler | undefined;
   let outcome: ScenarioOutcome | undefined;
   let failure: Error | undefined;
+  let missing: Capability[] = [];
+  const scope: RunScope = { accounts: new Set(), users: new Set() };
   const closers: Array<() => Promise<unknown> | unknown> = [];
   let lastCompleted = 0;
   let lastTick = performance.now();
@@ -99,75 +144,72 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const ticker = setInterval(() => progress.update(snapshot()), 1_000);
   observer.runStarted();
   try {
-    const ofStack = stackSabotage(opts.sabotage);
-    const serviceSabotage: Record<string, string> =
-      opts.sabotage && !ofStack ? { SABOTAGE: opts.sabotage } : (ofStack?.env ?? {});
-    stack = await startStack({
-      roles: allRoles.filter((r) => r !== 'recon' || plan.recon),
-      workers: plan.workers,
-      proxies: plan.proxies,
-      topology: plan.topology ?? 'single',
-      ...(ofStack?.durability ? { durability: ofStack.durability } : {}),
-      // Fraud rules wide open unless the scenario sets them: other workloads pay out thousands of times
-      // from a few accounts, which the rules would rightly hold.
-      env: { ...FRAUD_RULES_WIDE_OPEN, ...plan.env, ...serviceSabotage },
-      log: say,
-      tls: Boolean(opts.tls),
-      ...observer.stackOptions(),
-    });
+    if (choice.mode === 'native') {
+      native = await (await loadNative()).startNativeTarget({
+        plan: scenario.plan(opts.scale),
+        sabotage: opts.sabotage,
+        tls: choice.tls,
+        log: say,
+        ...observer.scrapeOptions(),
+      });
+      target = new Target(native.description, { mode: 'native', native: native.extras });
+    } else {
+      target = new Target(choice.description, { mode: 'black-box', file: choice.file });
+    }
+    targetInfo = { ...targetInfo, name: target.name };
     observer.stackReady();
-    // Registered after the stack's own clean-up, so on Ctrl-C it runs first: heal, then record the run.
-    const started = stack;
-    closers.push(
-      registerCleanup(async () => {
-        await nemesis.healAll();
-        history.close();
-        cpSync(join(started.dir, 'logs'), join(dir, 'logs'), { recursive: true });
-        await observer.runFinished(
-          finish(undefined, new Error('interrupted by a signal; every fault was healed')),
-        );
-      }),
-    );
-    const { db, redis, queue, close } = directClients(stack, { poolMax: 10 });
-    closers.push(close);
-    const info = stack.info();
+    missing = missingCapabilities(scenario.needs, target.capabilities);
+    if (missing.length > 0) throw new SkipRun();
+    // On Ctrl-C: heal, then record the run (natively before the stack's own clean-up stops it).
+    const started = native;
+    const interrupted = async () => {
+      await nemesis.healAll();
+      history.close();
+      started?.copyLogs(logsDir);
+      await observer.runFinished(
+        finish(undefined, new Error('interrupted by a signal; every fault was healed')),
+      );
+    };
+    closers.push(native ? native.onInterrupt(interrupted) : onInterrupt(interrupted));
     const ctx: ScenarioContext = {
-      stack,
-      proxies: stack.proxies,
+      target,
       seed: opts.seed,
       scale: opts.scale,
       rng: mulberry32(opts.seed),
       recorder,
       nemesis,
-      api: new ApiClient((stack.api ?? { url: '' }).url),
-      bank: new BankClient({
-        baseUrl: (stack.bank ?? { url: '' }).url,
-        timeoutMs: 10_000,
-        ...(info.secrets.bankSigningKeyFile
-          ? { signingKey: readFileSync(info.secrets.bankSigningKeyFile, 'utf8').trim() }
-          : {}),
-        ...(info.tls ? { ca: readFileSync(info.tls.caFile) } : {}),
-      }),
-      db,
-      queue,
+      api: target.api,
+      bank: bankOf(target),
+      scope,
       sabotage: opts.sabotage,
       say,
     };
     // For the report: what ran where, and the service sampled once a second.
-    await recordEnvironment(dir, { db, redis });
-    const running = stack;
-    const apiOpsUrls = () =>
-      running.services.filter((s) => s.role === 'api' && s.running).map((s) => s.opsUrl);
+    recordEnvironment(dir, {
+      target: targetInfo,
+      versions: native ? await native.extras.versions() : { postgres: null, redis: null },
+    });
+    const running = target;
+    const queue = native?.extras.queue;
     const sampling = startSampler(
-      { now: () => recorder.now(), apiOpsUrls, queue, db },
+      {
+        now: () => recorder.now(),
+        apiMetricsUrls: () => running.metrics('api'),
+        ...(queue ? { queueCounts: () => queue.counts('waiting', 'active', 'delayed') } : {}),
+        ...(running.state
+          ? { inFlight: () => running.state?.open([...scope.accounts]) ?? Promise.resolve(null) }
+          : {}),
+      },
       join(dir, SAMPLES_FILE),
     );
     sampler = sampling;
     closers.push(() => sampling.stop());
     outcome = await scenario.run(ctx);
   } catch (err) {
-    failure = err as Error;
-    say(`scenario error: ${failure.stack ?? failure.message}`);
+    if (!(err instanceof SkipRun)) {
+      failure = err as Error;
+      say(`scenario error: ${failure.stack ?? failure.message}`);
+    }
   } finally {
     clearInterval(ticker);
     for (const e of await nemesis.healAll()) {
@@ -177,23 +219,33 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     progress.done(snapshot());
     history.close();
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => {});
-    if (stack) {
-      await stack.stop().catch((err: Error) => say(`stack stop: ${err.message}`));
-      cpSync(join(stack.dir, 'logs'), join(dir, 'logs'), { recursive: true });
-      rmSync(stack.dir, { recursive: true, force: true });
-    }
+    await target?.close().catch(() => {});
+    await native?.stop(logsDir);
   }
 
-  const result = finish(outcome, failure);
+  const result = finish(outcome, failure, missing);
   await observer.runFinished(result);
   return result;
 
-  function finish(done: ScenarioOutcome | undefined, error: Error | undefined): ScenarioResult {
+  function finish(
+    done: ScenarioOutcome | undefined,
+    error: Error | undefined,
+    lacking: Capability[] = [],
+  ): ScenarioResult {
     const checks = done?.checks ?? [];
     // Only a run whose checks all held can be vacuous: a violation is a violation, fault or not.
     const held = !error && checks.every((c) => c.valid);
-    const vacuous = held ? vacuity(scenario.faults, nemesis.windows) : [];
-    const verdict = error ? 'error' : !held ? 'fail' : vacuous.length > 0 ? 'vacuous' : 'pass';
+    const vacuous = held && lacking.length === 0 ? vacuity(scenario.faults, nemesis.windows) : [];
+    const verdict =
+      lacking.length > 0 && !error
+        ? 'skipped'
+        : error
+          ? 'error'
+          : !held
+            ? 'fail'
+            : vacuous.length > 0
+              ? 'vacuous'
+              : 'pass';
     const ops = recorder.counts;
     const result: ScenarioResult = {
       schemaVersion: 1,
@@ -202,6 +254,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       seed: opts.seed,
       scale: opts.scale,
       sabotage: opts.sabotage,
+      target: targetInfo,
       verdict,
       startedAt: startedAt.toISOString(),
       durationMs: Date.now() - startedAt.getTime(),
@@ -212,7 +265,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       ...(done?.roles ? { roles: done.roles } : {}),
       ...(error ? { error: error.message } : {}),
       ...(vacuous.length > 0 ? { vacuous } : {}),
-      files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: join(dir, 'logs') },
+      ...(verdict === 'skipped' ? { skipped: lacking.map((c) => `${c}: ${describeCapability(c)}`) } : {}),
+      files: { history: join(dir, HISTORY_FILE), junit: join(dir, JUNIT_FILE), logs: logsDir },
     };
     writeJunit(dir, result);
     writeResult(dir, result);
@@ -224,3 +278,6 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     return result;
   }
 }
+
+/** Thrown inside the run when the target turns out to lack a capability: nothing runs, nothing fails. */
+class SkipRun extends Error {}

@@ -1,16 +1,16 @@
 import { appendFileSync } from 'node:fs';
-import type { Queue } from 'bullmq';
-import type pg from 'pg';
 import { type Histogram, scrapeHistogram } from '../client/metrics-scrape.ts';
 import type { Sample } from '../core/sample.ts';
 
 export interface SamplerSources {
   /** The run's clock (the recorder's `now`). */
   now: () => number;
-  /** Base URLs of the running API processes' /metrics (their opsUrl, stack/info.ts). */
-  apiOpsUrls: () => string[];
-  queue: Pick<Queue, 'getJobCounts'>;
-  db: Pick<pg.Pool, 'query'>;
+  /** The /metrics URLs of the target's API processes (none: no lock-wait timeline). */
+  apiMetricsUrls: () => string[];
+  /** The payout queue's counts, natively (`native:queue`); absent, no queue timeline. */
+  queueCounts?: () => Promise<Partial<Record<'waiting' | 'active' | 'delayed', number>>>;
+  /** The run's payouts not yet settled or refunded (the target's `open` read); absent, no timeline. */
+  inFlight?: () => Promise<{ transfers: number; amount: number } | null>;
 }
 
 export interface Sampler {
@@ -22,9 +22,6 @@ export interface Sampler {
 
 /** How long one source may take before its part of the sample is left empty. */
 const SOURCE_TIMEOUT_MS = 900;
-
-const IN_FLIGHT_SQL = `SELECT count(*)::int AS transfers, coalesce(sum(amount), 0)::bigint AS "amountCents"
-  FROM bank_transfers WHERE status IN ('PENDING', 'PROCESSING', 'MANUAL_REVIEW')`;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -68,20 +65,21 @@ export function sampledHistogram(h: NonNullable<Sample['lockWait']>): Histogram 
 export async function takeSample(src: SamplerSources): Promise<Sample> {
   const started = performance.now();
   const t = src.now();
+  const none = Promise.resolve(null);
   const [lock, queue, inFlight] = await Promise.allSettled([
-    lockWait(src.apiOpsUrls()),
-    withTimeout(src.queue.getJobCounts('waiting', 'active', 'delayed'), SOURCE_TIMEOUT_MS),
-    withTimeout(src.db.query<{ transfers: number; amountCents: number }>(IN_FLIGHT_SQL), SOURCE_TIMEOUT_MS),
+    lockWait(src.apiMetricsUrls()),
+    src.queueCounts ? withTimeout(src.queueCounts(), SOURCE_TIMEOUT_MS) : none,
+    src.inFlight ? withTimeout(src.inFlight(), SOURCE_TIMEOUT_MS) : none,
   ]);
   const counts = queue.status === 'fulfilled' ? queue.value : null;
-  const row = inFlight.status === 'fulfilled' ? inFlight.value.rows[0] : undefined;
+  const row = inFlight.status === 'fulfilled' ? inFlight.value : null;
   return {
     t: Math.round(t),
     lockWait: lock.status === 'fulfilled' ? lock.value : null,
     queue: counts
       ? { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0 }
       : null,
-    inFlight: row ? { transfers: row.transfers, amountCents: Number(row.amountCents) } : null,
+    inFlight: row ? { transfers: row.transfers, amountCents: row.amount } : null,
     costMs: Math.round(performance.now() - started),
   };
 }
@@ -89,7 +87,7 @@ export async function takeSample(src: SamplerSources): Promise<Sample> {
 /**
  * Samples the service once every `intervalMs` into `file` (JSON lines), for the report's timelines. One
  * sample at a time: a slow one delays the next rather than piling up, so on 2 cores it stays a small,
- * bounded cost (one /metrics scrape per API process, one queue count, one SQL count of open transfers).
+ * bounded cost (one /metrics scrape per API process, one queue count, one read of the open payouts).
  */
 export function startSampler(src: SamplerSources, file: string, { intervalMs = 1_000 } = {}): Sampler {
   let latest: Sample | null = null;

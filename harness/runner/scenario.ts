@@ -1,34 +1,28 @@
-import type { Queue } from 'bullmq';
-import type pg from 'pg';
-import type { BankClient } from '../../service/bank/client.ts';
-import type { Sabotage } from '../../service/config.ts';
-import type { PayoutJobData } from '../../service/queue/queues.ts';
-import type { Proxies, Stack, Topology } from '../../stack/index.ts';
+import type { NativePlan } from '../../contract/native.ts';
+import type { BankControl } from '../../fakes/bank/client.ts';
 import type { Nemesis } from '../chaos/nemesis.ts';
 import type { ApiClient } from '../client/api-client.ts';
 import type { CheckResult } from '../core/check-result.ts';
 import type { RoleInterval } from '../core/role-timeline.ts';
+import type { Capability } from '../target/capabilities.ts';
+import type { Target } from '../target/target.ts';
 import type { Recorder } from './recorder.ts';
 
 export type Scale = 'ci' | 'full';
 
-/** What a scenario needs from the stack. */
-export interface StackPlan {
-  workers: number;
-  /** Run the recon role too. */
-  recon: boolean;
-  /** Put toxiproxy between the service and Postgres, Redis and the bank. */
-  proxies: boolean;
-  /** Service environment overrides for every role (timeouts, intervals, bounds). */
-  env: Record<string, string>;
-  /** `ha` for the failover scenarios (StackOptions.topology); `single` unless set. */
-  topology?: Topology;
+/** How the native stack is started for a scenario; a target described by a file runs as it is. */
+export type StackPlan = NativePlan;
+
+/** What a run created on the target: the final state is read for these, never for others'. */
+export interface RunScope {
+  accounts: Set<string>;
+  users: Set<string>;
 }
 
-/** Everything a running scenario can use. Only the client (ApiClient) talks to the service's API. */
+/** Everything a running scenario can use. Only the clients (ApiClient, the target's) talk to the service. */
 export interface ScenarioContext {
-  stack: Stack;
-  proxies: Proxies | null;
+  /** The system under test: its API, state reads, components, links, and natively its extras. */
+  target: Target;
   seed: number;
   scale: Scale;
   /** Seeded PRNG: the same seed gives the same workload and fault schedule. */
@@ -36,12 +30,10 @@ export interface ScenarioContext {
   recorder: Recorder;
   nemesis: Nemesis;
   api: ApiClient;
-  bank: BankClient;
-  /** Direct connection to Postgres (not through a proxy), for set-up and the final state. */
-  db: pg.Pool;
-  /** The payout queue, read directly (not through a proxy). */
-  queue: Queue<PayoutJobData>;
-  sabotage: Sabotage | null;
+  /** faultline's mock bank, which the target charges. */
+  bank: BankControl;
+  scope: RunScope;
+  sabotage: string | null;
   say(line: string): void;
 }
 
@@ -54,7 +46,8 @@ export interface ScenarioOutcome {
 
 /** A deliberately broken service variant selftest runs a scenario against, and what must catch it. */
 export interface SabotageCase {
-  sabotage: Sabotage;
+  /** A name the service's SABOTAGE variable knows. */
+  sabotage: string;
   /** The checks expected to fail; the sabotage counts as caught only when one of these fails. */
   caughtBy: string[];
 }
@@ -71,6 +64,11 @@ export interface Scenario {
    * evidence), or the run ends `vacuous`: a fault schedule that hit nothing proves nothing.
    */
   faults: string[];
+  /**
+   * What it needs from a target beyond the API (harness/target/capabilities.ts); on a target without
+   * one of them it ends `skipped`, naming what is missing.
+   */
+  needs: Capability[];
   /** The sabotages selftest runs it against, each with the checks that must catch it. */
   sabotages: SabotageCase[];
   plan(scale: Scale): StackPlan;

@@ -11,7 +11,13 @@ import {
   refusalsChangedNothing,
   unknownsResolved,
 } from '../checkers/index.ts';
-import { maxBound, quantile, scrapeHistogram } from '../client/metrics-scrape.ts';
+import {
+  type Histogram,
+  histogramDelta,
+  maxBound,
+  quantile,
+  scrapeHistogram,
+} from '../client/metrics-scrape.ts';
 import type { CheckResult } from '../core/check-result.ts';
 import type { Completed, Outcome } from '../core/history.ts';
 import type { ScenarioContext } from './scenario.ts';
@@ -79,8 +85,12 @@ export function readOp(ctx: ScenarioContext, process: number, account: FundedAcc
   );
 }
 
-/** The invariants every money scenario must keep, whatever its faults. */
+/**
+ * The invariants every money scenario must keep, whatever its faults; queue-drained only where the
+ * final state shows the queue (the native stack).
+ */
 export function standardChecks(state: FinalState, ops: Completed[]): CheckResult[] {
+  const { queue } = state;
   return [
     moneyConserved(state),
     ledgerMatchesBalance(state),
@@ -89,24 +99,45 @@ export function standardChecks(state: FinalState, ops: Completed[]): CheckResult
     bankChargedOnce(state),
     refundedOnce(state),
     allTerminal(state),
-    queueDrained(state),
+    ...(queue ? [queueDrained({ queue })] : []),
     unknownsResolved(state, ops),
     refusalsChangedNothing(state, ops),
   ];
 }
 
+/** The API processes' payout lock histograms now; null without /metrics URLs or when one is silent. */
+export type LockHistograms = Record<'lock_wait' | 'lock_hold', Histogram> | null;
+
+/** Reads them, to be passed to lockFigures() at the end: the figures then cover only what came between. */
+export async function lockHistograms(ctx: ScenarioContext): Promise<LockHistograms> {
+  const urls = ctx.target.metrics('api');
+  if (urls.length === 0) return null;
+  const read = (name: string) => scrapeHistogram(urls, name, { operation: 'payout' });
+  try {
+    return {
+      lock_wait: await read('account_lock_wait_seconds'),
+      lock_hold: await read('account_lock_hold_seconds'),
+    };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Lock wait and hold p50/p99 (ms) of payouts, and the bucket bound their maximum is under (`_max_le_ms`),
- * from the API processes' histograms; a maximum above the highest finite bucket is `_max_gt_ms` that bound.
+ * Lock wait and hold p50/p99 (ms) of payouts since `since`, and the bucket bound their maximum is under (`_max_le_ms`),
+ * from the API processes' histograms (the reference's account_lock_* metrics, where the target gives
+ * /metrics URLs); a maximum above the highest finite bucket is `_max_gt_ms` that bound.
  */
-export async function lockFigures(ctx: ScenarioContext): Promise<Record<string, number>> {
-  const urls = ctx.stack.services.filter((s) => s.role === 'api' && s.running).map((s) => s.opsUrl);
+export async function lockFigures(
+  ctx: ScenarioContext,
+  since: LockHistograms,
+): Promise<Record<string, number>> {
+  const now = await lockHistograms(ctx);
   const out: Record<string, number> = {};
-  for (const [label, name] of [
-    ['lock_wait', 'account_lock_wait_seconds'],
-    ['lock_hold', 'account_lock_hold_seconds'],
-  ] as const) {
-    const h = await scrapeHistogram(urls, name, { operation: 'payout' });
+  for (const label of ['lock_wait', 'lock_hold'] as const) {
+    const [a, b] = [since?.[label], now?.[label]];
+    if (!a || !b) return out; // no API metrics, or one not answering: no figures rather than made-up ones
+    const h = histogramDelta(a, b);
     if (h.count === 0) continue; // no lock taken (a sabotaged run): no figure rather than a made-up 0
     const ms = (s: number) => Math.round(s * 1_000_000) / 1000;
     out[`${label}_ms_p50`] = ms(quantile(h, 0.5));

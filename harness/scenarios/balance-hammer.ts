@@ -1,4 +1,3 @@
-import { loadConfig } from '../../service/config.ts';
 import { complete, unknownsResolved } from '../checkers/index.ts';
 import { limitedCleanly } from '../checkers/limited-cleanly.ts';
 import { queriesBounded } from '../checkers/queries-bounded.ts';
@@ -33,15 +32,16 @@ export const balanceHammer: Scenario = {
     'one user asks for their balance far faster than allowed, in bursts after idle pauses, through two API processes',
   checks: ['rate-limit-held', 'limited-cleanly', 'balance-queries-bounded', 'unknowns-resolved'],
   faults: [],
+  // Two API processes sharing one window, the limit the service is configured with, and the balance
+  // queries counted in the API processes' metrics.
+  needs: ['users', 'funding', 'state', 'native:spawn-api', 'native:settings'],
   sabotages: [{ sabotage: 'non-atomic-limiter', caughtBy: ['rate-limit-held'] }],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
   async run(ctx) {
     const seconds = ctx.scale === 'full' ? 40 : 8;
-    const rule = loadConfig(ctx.stack.serviceEnv()).RATE_LIMIT_BALANCE;
-    while (ctx.stack.services.filter((s) => s.role === 'api').length < API_PROCESSES)
-      await ctx.stack.startService('api');
-    const apis = ctx.stack.services.filter((s) => s.role === 'api' && s.running);
-    const urls = apis.map((a) => a.opsUrl);
+    const rule = ctx.target.native.settings.balanceReads;
+    const apis = await ctx.target.apis(API_PROCESSES);
+    const urls = apis.flatMap((a) => (a.metrics ? [a.metrics] : []));
     const clients = apis.map((a) => new ReadClient(a.url));
     const [account] = await fundedAccounts(ctx, 1, 1_000);
     if (!account) throw new Error('no account');

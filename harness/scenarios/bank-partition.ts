@@ -2,8 +2,7 @@ import { hitsBefore } from '../chaos/evidence.ts';
 import { cut } from '../chaos/network-faults.ts';
 import { complete } from '../checkers/index.ts';
 import { resolvedByLookup } from '../checkers/resolved-by-lookup.ts';
-import { gatherFinalState, openTransfers, settle } from '../runner/final-state.ts';
-import { deadLetters } from '../runner/queue-probes.ts';
+import { gatherFinalState, openTransfers, queuedJobs, settle, transfersNow } from '../runner/final-state.ts';
 import { reconRun } from '../runner/recon-run.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
@@ -25,6 +24,8 @@ export const bankPartition: Scenario = {
     'the link to the bank cut while payouts are in flight, then healed; recon resolves each unknown outcome by lookup',
   checks: ['resolved-by-lookup', 'bank-charged-once', 'money-conserved', 'all-terminal', '…standard'],
   faults: ['cut'],
+  // The payouts the workers gave up on are found among the dead letters, in the queue.
+  needs: ['users', 'funding', 'state', 'bank', 'link:bank', 'recon', 'native:queue'],
   sabotages: [
     { sabotage: 'recon-no-lookup', caughtBy: ['resolved-by-lookup', 'bank-charged-once', 'money-conserved'] },
   ],
@@ -43,8 +44,7 @@ export const bankPartition: Scenario = {
     },
   }),
   async run(ctx) {
-    const link = ctx.proxies?.links.bank;
-    if (!link) throw new Error('bank-partition needs the stack to run with proxies');
+    const link = await ctx.target.link('bank');
     const seconds = ctx.scale === 'full' ? 60 : 14;
     const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
     // A bank slow enough that the cut finds requests it has received and not yet answered.
@@ -97,29 +97,20 @@ export const bankPartition: Scenario = {
 
 /** Transfers still open whose job was dead-lettered: the worker gave up without knowing what the bank did. */
 async function givenUp(ctx: ScenarioContext): Promise<string[]> {
-  const letters = new Set((await deadLetters(ctx)).map((l) => l.transferId));
-  const { rows } = await ctx.db.query<{ id: string }>(
-    "SELECT id FROM bank_transfers WHERE status IN ('PENDING', 'PROCESSING') AND id = ANY($1::uuid[])",
-    [[...letters]],
-  );
-  return rows.map((r) => r.id);
+  const letters = new Set((await ctx.target.native.queue.deadLetters()).map((l) => l.transferId));
+  return (await transfersNow(ctx))
+    .filter((t) => (t.status === 'PENDING' || t.status === 'PROCESSING') && letters.has(t.id))
+    .map((t) => t.id);
 }
 
 async function processing(ctx: ScenarioContext): Promise<number> {
-  const { rows } = await ctx.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM bank_transfers WHERE status = 'PROCESSING'",
-  );
-  return rows[0]?.n ?? 0;
+  return (await transfersNow(ctx)).filter((t) => t.status === 'PROCESSING').length;
 }
 
 /** Waits until no payout job is waiting, active or delayed (the workers are done with what they have). */
 async function queueIdle(ctx: ScenarioContext, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    const c = await ctx.queue.getJobCounts('waiting', 'active', 'delayed');
-    if ((c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0) return;
-    await sleep(200);
-  }
+  while (Date.now() < until && (await queuedJobs(ctx)) > 0) await sleep(200);
 }
 
 /** The steady load: each client pays out, then pauses a little, until the time is up. */

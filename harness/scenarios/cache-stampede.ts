@@ -1,8 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
-import { createUser } from '../../service/accounts/accounts-repo.ts';
-import { loadConfig } from '../../service/config.ts';
-import { redisClientOptions } from '../../stack/index.ts';
 import { opsInFlight } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { complete, unknownsResolved } from '../checkers/index.ts';
@@ -12,7 +9,9 @@ import { readsAnswered } from '../checkers/reads-answered.ts';
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import { ReadClient } from '../client/read-client.ts';
 import { gatherLookups } from '../runner/final-state.ts';
+import { nativeRedis } from '../runner/native-redis.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
+import { testUser } from '../runner/setup.ts';
 import { sleep } from '../runner/workload.ts';
 
 /** Readers of the hot profile: 1,000 reads a round stay at 20 each, under the per-user read limit. */
@@ -41,6 +40,9 @@ export const cacheStampede: Scenario = {
   summary: '1,000 concurrent reads of one hot profile across three API processes as its cache entry expires',
   checks: ['one-load-per-expiry', 'reads-answered', 'no-stale-profile', 'unknowns-resolved'],
   faults: ['latency'],
+  // Three API processes, the cache entry's TTL read in Redis, the TTL the stack was started with, and
+  // the Postgres loads counted in the API processes' metrics.
+  needs: ['users', 'state', 'link:postgres', 'native:spawn-api', 'native:redis', 'native:settings'],
   sabotages: [{ sabotage: 'no-single-flight', caughtBy: ['one-load-per-expiry'] }],
   plan: () => ({
     workers: 1,
@@ -51,24 +53,21 @@ export const cacheStampede: Scenario = {
   async run(ctx) {
     const rounds = ctx.scale === 'full' ? 10 : 3;
     const burst = ctx.scale === 'full' ? 3_000 : 1_000;
-    while (ctx.stack.services.filter((s) => s.role === 'api').length < API_PROCESSES)
-      await ctx.stack.startService('api');
-    const apis = ctx.stack.services.filter((s) => s.role === 'api' && s.running);
-    const proxies = ctx.proxies;
-    if (!proxies) throw new Error('cache-stampede needs the stack to run with proxies');
+    const apis = await ctx.target.apis(API_PROCESSES);
+    const postgres = await ctx.target.link('postgres');
     const clients = apis.map((s) => new ReadClient(s.url));
-    const owner = await createUser(ctx.db, 'hot-profile');
+    const owner = await testUser(ctx, 'hot-profile');
     const readers = await Promise.all(
-      Array.from({ length: READERS }, (_, i) => createUser(ctx.db, `reader-${i}`)),
+      Array.from({ length: READERS }, (_, i) => testUser(ctx, `reader-${i}`)),
     );
-    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info(), 'cache'));
-    cache.on('error', () => {});
-    const key = `${loadConfig(ctx.stack.serviceEnv()).CACHE_PREFIX}:cache:profile:${owner.id}`;
+    const cache = nativeRedis(ctx.target.native.redis.cache);
+    const key = ctx.target.native.settings.profileCacheKey(owner.userId);
+    const metrics = apis.flatMap((a) => (a.metrics ? [a.metrics] : []));
     try {
       const set = await ctx.recorder.run(
         ctx.recorder.process(),
         'profile-update',
-        { userId: owner.id, bio: 'everyone reads me' },
+        { userId: owner.userId, bio: 'everyone reads me' },
         () => (clients[0] as ReadClient).updateProfile(owner.apiKey, { bio: 'everyone reads me' }),
       );
       if (set.type !== 'ok') throw new Error(`could not set up the hot profile: ${set.error}`);
@@ -76,29 +75,29 @@ export const cacheStampede: Scenario = {
       const results: ExpiryRound[] = [];
       const windows: Array<{ from: number; to: number }> = [];
       for (let round = 1; round <= rounds; round++) {
-        await warm(ctx, cache, key, clients[0] as ReadClient, readers[0] as { apiKey: string }, owner.id);
+        await warm(ctx, cache, key, clients[0] as ReadClient, readers[0] as { apiKey: string }, owner.userId);
         await untilExpiry(cache, key);
-        const before = await loads(apis.map((a) => a.opsUrl));
-        const slow = opsInFlight(latency(proxies.links.postgres, DB_LATENCY_MS), ctx.recorder.ops);
+        const before = await loads(metrics);
+        const slow = opsInFlight(latency(postgres, DB_LATENCY_MS), ctx.recorder.ops);
         await ctx.nemesis.inject(slow);
         const from = ctx.recorder.now();
         await Promise.all(
           Array.from({ length: burst }, (_, i) => {
             const reader = readers[i % READERS] as { apiKey: string };
             const client = clients[i % clients.length] as ReadClient;
-            return ctx.recorder.run(ctx.recorder.process(), 'profile-read', { userId: owner.id }, () =>
-              client.publicProfile(reader.apiKey, owner.id),
+            return ctx.recorder.run(ctx.recorder.process(), 'profile-read', { userId: owner.userId }, () =>
+              client.publicProfile(reader.apiKey, owner.userId),
             );
           }),
         );
         windows.push({ from, to: ctx.recorder.now() });
         await ctx.nemesis.heal(slow);
-        const after = await loads(apis.map((a) => a.opsUrl));
+        const after = await loads(metrics);
         results.push({ round, reads: burst, loads: after - before });
         ctx.say(`round ${round}: ${burst} reads around the expiry, ${after - before} Postgres load(s)`);
       }
       const ops = complete(ctx.recorder.ops);
-      const urls = apis.map((a) => a.opsUrl);
+      const urls = metrics;
       const burstMs = windows.map((w) => w.to - w.from);
       return {
         checks: [

@@ -8,7 +8,7 @@ import { scrapeValue } from '../client/metrics-scrape.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
 import { type ReconRunSummary, reconRun } from '../runner/recon-run.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
-import { type FundedAccount, fundedAccounts, inParallel, seedStuck } from '../runner/setup.ts';
+import { type FundedAccount, fundedAccounts, inParallel } from '../runner/setup.ts';
 import { between, payoutOp, sleep, standardChecks } from '../runner/workload.ts';
 
 /** Few accounts, so every transfer, payout and refund meets the others on the same rows. */
@@ -29,6 +29,8 @@ export const deadlock: Scenario = {
     'opposite transfers, payouts and a recon run refunding, all on the same four accounts at once: no deadlock, none reaches a client',
   checks: ['no-deadlocks', 'no-deadlock-reaches-client', 'money-conserved', 'refunded-once', '…standard'],
   faults: ['recon-refunds'],
+  // Voided payouts written behind the API for recon to refund, and PostgreSQL's log of deadlocks.
+  needs: ['users', 'funding', 'state', 'bank', 'recon', 'native:seed', 'native:postgres'],
   sabotages: [{ sabotage: 'unordered-transfer-locks', caughtBy: ['no-deadlocks'] }],
   plan: () => ({
     workers: 1,
@@ -42,7 +44,7 @@ export const deadlock: Scenario = {
     const refunds = ctx.scale === 'full' ? 4_000 : 800;
     const accounts = await fundedAccounts(ctx, ACCOUNTS, 100_000_000);
     // Payouts the bank never charged and whose keys were voided: recon finds them and refunds each.
-    const stuck = await seedStuck(ctx, {
+    const stuck = await ctx.target.native.seedStuck({
       accountIds: accounts.map((a) => a.accountId),
       perAccount: refunds / ACCOUNTS,
       amount: 100,
@@ -64,7 +66,7 @@ export const deadlock: Scenario = {
 
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
-    const apiUrls = ctx.stack.services.filter((s) => s.role === 'api').map((s) => s.opsUrl);
+    const apiUrls = ctx.target.metrics('api');
     let retried = 0;
     for (const sqlstate of ['40P01', '40001'])
       retried += await scrapeValue(apiUrls, 'db_transaction_retries_total', { sqlstate });
@@ -145,7 +147,7 @@ async function load(ctx: ScenarioContext, accounts: FundedAccount[], stopAt: num
 
 /** The lock conflicts Postgres broke, from its log (ERROR lines; the stack is fresh per run). */
 function conflictLog(ctx: ScenarioContext): ConflictLog {
-  const lines = readFileSync(ctx.stack.postgres.logFile, 'utf8').split('\n');
+  const lines = readFileSync(ctx.target.native.postgresLogFile, 'utf8').split('\n');
   return {
     deadlocks: lines.filter((l) => l.includes('ERROR:  deadlock detected')),
     serializationFailures: lines.filter((l) => l.includes('ERROR:  could not serialize access')),

@@ -1,5 +1,4 @@
-import { workerName } from '../../service/queue/queues.ts';
-import type { ServiceHandle } from '../../stack/index.ts';
+import type { NativeProcess } from '../../contract/native.ts';
 import { hitsAfter, opsInFlight } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { terminate } from '../chaos/process-faults.ts';
@@ -13,7 +12,6 @@ import {
 import { complete } from '../checkers/index.ts';
 import { ApiClient } from '../client/api-client.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
-import { activeJobsOf } from '../runner/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { isDefinite, sleep, standardChecks, stateFigures } from '../runner/workload.ts';
@@ -42,6 +40,8 @@ export const deployDrain: Scenario = {
     '…standard',
   ],
   faults: ['terminate'],
+  // Two API processes, each process's exit status and drain time, and the jobs each worker held.
+  needs: ['users', 'funding', 'state', 'bank', 'native:spawn-api', 'native:processes', 'native:queue'],
   sabotages: [{ sabotage: 'no-drain', caughtBy: ['in-flight-finished'] }],
   plan: () => ({
     workers: 2,
@@ -52,10 +52,9 @@ export const deployDrain: Scenario = {
     env: { STALLED_INTERVAL_MS: '2000', JOB_LOCK_MS: '4000' },
   }),
   async run(ctx) {
-    while (ctx.stack.services.filter((s) => s.role === 'api').length < API_PROCESSES)
-      await ctx.stack.startService('api');
+    const apiProcesses = await ctx.target.apis(API_PROCESSES);
     const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
-    const apis = ctx.stack.services.filter((s) => s.role === 'api').map((s) => new ApiClient(s.url));
+    const apis = apiProcesses.map((a) => new ApiClient(a.url));
     // A bank slow enough that every worker holds jobs when its SIGTERM comes.
     await ctx.bank.setFaults({ seed: ctx.seed, latencyMs: 300 });
     let running = true;
@@ -64,9 +63,10 @@ export const deployDrain: Scenario = {
 
     const stops: StopRecord[] = [];
     const held: DrainedJob[] = [];
+    const native = ctx.target.native;
     const order = [
-      ...ctx.stack.services.filter((s) => s.role === 'worker'),
-      ...ctx.stack.services.filter((s) => s.role === 'api'),
+      ...ctx.target.components('worker').map((w) => native.process(w.name)),
+      ...apiProcesses.map((a) => native.process(a.name)),
     ];
     for (const proc of order) {
       const fault = await stopping(ctx, proc, held);
@@ -85,7 +85,7 @@ export const deployDrain: Scenario = {
 
     const jobs = await Promise.all(
       held.map(async (h) => {
-        const job = await ctx.queue.getJob(h.id);
+        const job = await native.queue.job(h.id);
         return { ...h, job: job ?? null };
       }),
     );
@@ -116,11 +116,12 @@ export const deployDrain: Scenario = {
  * SIGTERM for one process (its replacement is the heal). A worker's evidence is the jobs it held at
  * that moment (remembered in `held` for in-flight-finished); an API's, the calls in flight meanwhile.
  */
-async function stopping(ctx: ScenarioContext, proc: ServiceHandle, held: DrainedJob[]): Promise<Fault> {
+async function stopping(ctx: ScenarioContext, proc: NativeProcess, held: DrainedJob[]): Promise<Fault> {
   const stop = terminate(proc, { killAfterMs: DRAIN_LIMIT_MS });
   if (proc.role !== 'worker') return opsInFlight(stop, ctx.recorder.ops);
-  const heldBy = workerName(proc.pid);
-  const ids = await activeJobsOf(ctx.queue, proc);
+  const queue = ctx.target.native.queue;
+  const heldBy = queue.workerName(proc.name);
+  const ids = await queue.activeJobsOf(proc.name);
   for (const id of ids) held.push({ id, heldBy, job: null });
   return hitsAfter(stop, 'jobs the worker held at SIGTERM', () => ids.length);
 }

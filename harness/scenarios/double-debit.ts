@@ -6,6 +6,7 @@ import { fundedAccounts } from '../runner/setup.ts';
 import {
   between,
   lockFigures,
+  lockHistograms,
   type PayoutRequest,
   payoutOp,
   sleep,
@@ -37,6 +38,7 @@ export const doubleDebit: Scenario = {
     '…standard',
   ],
   faults: [],
+  needs: ['users', 'funding', 'state', 'bank'],
   sabotages: [
     { sabotage: 'no-row-lock', caughtBy: ['exact-debits', 'money-conserved', 'ledger-matches-balance'] },
     { sabotage: 'no-idempotency', caughtBy: ['replays-match'] },
@@ -47,6 +49,7 @@ export const doubleDebit: Scenario = {
       ctx.scale === 'full' ? { payouts: 5_000, affordable: 500 } : { payouts: 1_000, affordable: 100 };
     const [account, other] = await fundedAccounts(ctx, 2, size.affordable * AMOUNT);
     if (!account || !other) throw new Error('no accounts');
+    const locksBefore = await lockHistograms(ctx);
     const requests: PayoutRequest[] = Array.from({ length: size.payouts }, (_, i) => ({
       idempotencyKey: `dd-${ctx.seed}-${i}`,
       accountId: account.accountId,
@@ -112,7 +115,7 @@ export const doubleDebit: Scenario = {
         ...standardChecks(state, ops),
       ],
       figures: {
-        ...(await lockFigures(ctx)),
+        ...(await lockFigures(ctx, locksBefore)),
         replays: replayed.length,
         settle_ms: settleMs,
         ...stateFigures(state),

@@ -1,4 +1,3 @@
-import { refuseHeldPayout, releaseHeldPayout } from '../../service/fraud/holds.ts';
 import {
   type ExpectedHolds,
   type HoldRecord,
@@ -8,7 +7,7 @@ import {
   reviewsResolved,
 } from '../checkers/fraud-holds.ts';
 import { complete } from '../checkers/index.ts';
-import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { gatherFinalState, queuedJobs, settle, transfersNow } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { between, type PayoutRequest, payoutOp, sleep, standardChecks } from '../runner/workload.ts';
@@ -35,23 +34,16 @@ const ENV = {
 async function drainedButHeld(ctx: ScenarioContext, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
-    const { rows } = await ctx.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM bank_transfers WHERE status IN ('PENDING', 'PROCESSING')",
+    const moving = (await transfersNow(ctx)).filter(
+      (t) => t.status === 'PENDING' || t.status === 'PROCESSING',
     );
-    const counts = await ctx.queue.getJobCounts('waiting', 'active', 'delayed');
-    if ((rows[0]?.n ?? 0) === 0 && (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) === 0)
-      return;
+    if (moving.length === 0 && (await queuedJobs(ctx)) === 0) return;
     await sleep(200);
   }
 }
 
-async function gatherHolds(ctx: ScenarioContext): Promise<Map<string, HoldRecord>> {
-  const { rows } = await ctx.db.query<{
-    transfer_id: string;
-    reason: string;
-    decision: HoldRecord['decision'];
-  }>('SELECT transfer_id, reason, decision FROM payout_holds');
-  return new Map(rows.map((r) => [r.transfer_id, { reason: r.reason, decision: r.decision }]));
+function gatherHolds(ctx: ScenarioContext): Promise<Map<string, HoldRecord>> {
+  return ctx.target.native.holds.list();
 }
 
 /**
@@ -67,6 +59,8 @@ export const fraudBurst: Scenario = {
   checks: ['holds-as-expected', 'held-never-paid', 'legit-not-delayed', 'reviews-resolved', '…standard'],
   // No injected fault: the bursts are the workload, and holds-as-expected fails if no rule fired.
   faults: [],
+  // The stack started with these rules (the expected holds follow from them), and the holds decided.
+  needs: ['users', 'funding', 'state', 'bank', 'native:settings', 'native:holds', 'native:queue'],
   sabotages: [{ sabotage: 'non-atomic-velocity', caughtBy: ['holds-as-expected'] }],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: ENV }),
   async run(ctx) {
@@ -143,8 +137,8 @@ export const fraudBurst: Scenario = {
     // The operator's turn: release every other held payout (on to the bank), refuse the rest (refund).
     let i = 0;
     for (const id of holds.keys()) {
-      const decide = i++ % 2 === 0 ? releaseHeldPayout : refuseHeldPayout;
-      await decide(ctx.db, id, { by: 'fraud-burst', reason: 'scenario review' });
+      const decision = i++ % 2 === 0 ? 'release' : 'refuse';
+      await ctx.target.native.holds.decide(id, decision, { by: 'fraud-burst', reason: 'scenario review' });
     }
     await settle(ctx, { deadlineMs: 60_000 });
     const state = await gatherFinalState(ctx);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SABOTAGES } from '../../service/config.ts';
 import { finalState } from '../checkers/test-fixtures.ts';
@@ -28,4 +30,15 @@ describe('the scenario table', () => {
       }
     },
   );
+
+  it('docs/targets.md lists, for each scenario, exactly what it needs from a target', () => {
+    const page = readFileSync(join(import.meta.dirname, '../../docs/targets.md'), 'utf8');
+    const listed = new Map(
+      [...page.matchAll(/^\| `([a-z-]+)` +\| (`[^|]*`) +\|/gm)].map((m) => [
+        m[1] as string,
+        [...(m[2] as string).matchAll(/`([^`]+)`/g)].map((n) => n[1]),
+      ]),
+    );
+    for (const s of scenarios) expect(listed.get(s.name), s.name).toEqual(s.needs);
+  });
 });

@@ -1,5 +1,5 @@
+import type { Faults } from '../../fakes/bank/client.ts';
 import { percentile } from '../../lib/percentile.ts';
-import type { Faults } from '../../service/bank/client.ts';
 import { bankFaults } from '../chaos/bank-faults.ts';
 import { hitsAcross } from '../chaos/evidence.ts';
 import { complete } from '../checkers/index.ts';
@@ -50,6 +50,7 @@ export const lossyBank: Scenario = {
     '…standard',
   ],
   faults: ['bank-fault'],
+  needs: ['users', 'funding', 'state', 'bank'],
   sabotages: [{ sabotage: 'refund-twice', caughtBy: ['ledger-matches-balance', 'money-conserved'] }],
   plan: () => ({
     workers: 2,
@@ -67,12 +68,19 @@ export const lossyBank: Scenario = {
   async run(ctx) {
     const seconds = ctx.scale === 'full' ? 90 : 15;
     const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
-    const bankUrl = (ctx.stack.bank ?? { opsUrl: '' }).opsUrl;
+    const bankMetrics = ctx.target.description.bank?.metrics ?? '';
     const fired = async () => {
       let n = 0;
-      for (const kind of FIRED) n += await scrapeValue([bankUrl], 'bank_faults_injected_total', { kind });
+      for (const kind of FIRED) n += await scrapeValue([bankMetrics], 'bank_faults_injected_total', { kind });
       return n;
     };
+    // The reference's own count of its bank lookups, where the target's parts give /metrics.
+    const services = ctx.target.components().flatMap((c) => (c.metrics ? [c.metrics] : []));
+    const lookups = () =>
+      services.length > 0
+        ? scrapeValue(services, 'bank_calls_total', { operation: 'lookup' }).catch(() => null)
+        : Promise.resolve(null);
+    const lookupsBefore = await lookups();
     const lossy = hitsAcross(bankFaults(ctx.bank, { ...LOSSY, seed: ctx.seed }), 'bank faults fired', fired);
     await ctx.nemesis.inject(lossy, 'errors, timeouts, dropped responses, spikes, declines');
     await load(ctx, accounts, seconds * 1_000);
@@ -82,8 +90,7 @@ export const lossyBank: Scenario = {
     const settleMs = await settle(ctx, { deadlineMs: 60_000 });
     const state = await gatherFinalState(ctx);
     const times = await terminalTimes(ctx);
-    const services = ctx.stack.services.filter((s) => s.role !== 'bank').map((s) => s.opsUrl);
-    const lookups = await scrapeValue(services, 'bank_calls_total', { operation: 'lookup' });
+    const lookupsAfter = await lookups();
     const figures = stateFigures(state);
     return {
       checks: standardChecks(state, complete(ctx.recorder.ops)),
@@ -91,7 +98,9 @@ export const lossyBank: Scenario = {
         retries: figures.worker_retries ?? 0,
         voids: state.charges.filter((c) => c.status === 'voided').length,
         refunds: state.transfers.filter((t) => t.refunds > 0).length,
-        bank_lookups: lookups,
+        ...(lookupsBefore !== null && lookupsAfter !== null
+          ? { bank_lookups: lookupsAfter - lookupsBefore }
+          : {}),
         time_to_terminal_ms_p50: Math.round(percentile(times, 0.5)),
         time_to_terminal_ms_p99: Math.round(percentile(times, 0.99)),
         transfers: state.transfers.length,

@@ -1,11 +1,10 @@
-import type { HaParts } from '../../stack/index.ts';
+import type { NativeHa } from '../../contract/native.ts';
 import { crashMember } from '../chaos/failover-faults.ts';
 import { complete, noSecondEffect, noTwoPrimaries } from '../checkers/index.ts';
 import { strikeDuringBurst } from '../runner/commit-burst.ts';
 import { type FailoverFigures, failoverSummary } from '../runner/failover-figures.ts';
 import {
   apiReadyAgain,
-  currentPrimary,
   type FailoverWatch,
   failoverFigures,
   requireHa,
@@ -54,6 +53,8 @@ export const pgFailover: Scenario = {
     '…standard',
   ],
   faults: ['crash'],
+  // A Patroni cluster whose primary's host it crashes, and whose members it watches.
+  needs: ['users', 'funding', 'state', 'bank', 'native:ha'],
   sabotages: [{ sabotage: 'async-standby', caughtBy: ['acknowledged-durable'] }],
   plan: () => ({
     topology: 'ha',
@@ -94,11 +95,11 @@ export const pgFailover: Scenario = {
 /** One failover: a burst, the primary's host crashing once a quarter of it is acknowledged, the heal. */
 async function crashDuringBurst(
   ctx: ScenarioContext,
-  ha: HaParts,
+  ha: NativeHa,
   watch: FailoverWatch,
   opts: { accounts: FundedAccount[]; k: number } & StrikeTools,
 ): Promise<FailoverFigures> {
-  const primary = await currentPrimary(ha);
+  const primary = await ha.primary();
   const strike = await strikeDuringBurst(ctx, {
     accounts: opts.accounts,
     keyPrefix: `pf-${ctx.seed}-burst${opts.k}`,
@@ -108,5 +109,5 @@ async function crashDuringBurst(
     bursts: opts.bursts,
     whileActive: ({ wallMs }) => apiReadyAgain(ctx, { since: wallMs }),
   });
-  return failoverFigures(ctx, watch, { ...strike, member: primary.name, apiReadyMs: strike.measured });
+  return failoverFigures(ctx, watch, { ...strike, member: primary, apiReadyMs: strike.measured });
 }

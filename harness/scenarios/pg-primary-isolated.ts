@@ -1,4 +1,4 @@
-import type { HaParts } from '../../stack/index.ts';
+import type { NativeHa } from '../../contract/native.ts';
 import { isolateMember } from '../chaos/failover-faults.ts';
 import {
   complete,
@@ -14,7 +14,6 @@ import { type FailoverFigures, failoverSummary } from '../runner/failover-figure
 import {
   apiReadyAgain,
   commitDirectly,
-  currentPrimary,
   type FailoverWatch,
   failoverFigures,
   requireHa,
@@ -55,6 +54,8 @@ export const pgPrimaryIsolated: Scenario = {
     '…standard',
   ],
   faults: ['isolate'],
+  // A Patroni cluster whose members it cuts off, watches and commits on directly.
+  needs: ['users', 'funding', 'state', 'bank', 'native:ha'],
   sabotages: [{ sabotage: 'async-standby', caughtBy: ['acknowledged-durable'] }],
   plan: () => ({ topology: 'ha', workers: 1, recon: true, proxies: false, env: FAILOVER_SERVICE_ENV }),
   async run(ctx) {
@@ -79,7 +80,7 @@ export const pgPrimaryIsolated: Scenario = {
     const state = await gatherFinalState(ctx);
     const ops = complete(ctx.recorder.ops);
     const intervals = watch.intervals();
-    const ttlMs = ha.postgres.cluster.settings.ttl * 1_000;
+    const ttlMs = ha.ttlSeconds * 1_000;
     const perIsolation: CheckResult[] = isolations.flatMap((iso) => [
       isolatedPrimaryWindow(iso.direct, { cutAt: iso.at, ttlMs }),
       standbyPromoted(intervals, { member: iso.figures.member, from: iso.at, to: iso.healedAt }),
@@ -129,11 +130,11 @@ function worstOf(checks: CheckResult[]): CheckResult[] {
  */
 async function isolateDuringBurst(
   ctx: ScenarioContext,
-  ha: HaParts,
+  ha: NativeHa,
   watch: FailoverWatch,
   opts: { accounts: FundedAccount[]; k: number } & StrikeTools,
 ): Promise<Isolation> {
-  const primary = await currentPrimary(ha);
+  const primary = await ha.primary();
   const direct = commitDirectly(ctx, primary);
   let apiReadyMs = -1;
   const strike = await strikeDuringBurst(ctx, {
@@ -145,10 +146,10 @@ async function isolateDuringBurst(
     bursts: opts.bursts,
     whileActive: async ({ at, wallMs }) => {
       // The API stays ready while the cut-off primary still answers reads: wait past its demotion.
-      const ttlMs = ha.postgres.cluster.settings.ttl * 1_000;
+      const ttlMs = ha.ttlSeconds * 1_000;
       apiReadyMs = await apiReadyAgain(ctx, { since: wallMs, noticeMs: ttlMs + 5_000 });
       const deadline = Date.now() + 60_000;
-      while (!watch.newPrimaryAfter(at, primary.name) && Date.now() < deadline) await sleep(100);
+      while (!watch.newPrimaryAfter(at, primary) && Date.now() < deadline) await sleep(100);
       await sleep(CUT_AFTER_ELECTION_MS);
       return ctx.recorder.now();
     },
@@ -158,6 +159,6 @@ async function isolateDuringBurst(
     at: strike.at,
     healedAt: strike.measured,
     direct: direct.commits,
-    figures: failoverFigures(ctx, watch, { ...strike, member: primary.name, apiReadyMs }),
+    figures: failoverFigures(ctx, watch, { ...strike, member: primary, apiReadyMs }),
   };
 }

@@ -1,13 +1,7 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { percentile } from '../../lib/percentile.ts';
-import { loadConfig } from '../../service/config.ts';
-import { DEAD_LETTER_QUEUE, payoutJobOptions } from '../../service/queue/queues.ts';
-import { type DeadLetter, replayDeadLetter } from '../../service/worker/dead-letters.ts';
-import { redisClientOptions } from '../../stack/index.ts';
 import { hitsAfter } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
-import { complete, type TransferStatus } from '../checkers/index.ts';
+import { complete, type FinalTransfer } from '../checkers/index.ts';
 import {
   healthyLatencyBounded,
   type PoisonPayout,
@@ -15,10 +9,9 @@ import {
   poisonDeadLettered,
   replaySettledOnce,
 } from '../checkers/poison.ts';
-import { gatherFinalState, settle, terminalTimes } from '../runner/final-state.ts';
-import { deadLetters } from '../runner/queue-probes.ts';
+import { gatherFinalState, settle, terminalTimes, transfersNow } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
-import { type FundedAccount, fundedAccounts, seedStuck } from '../runner/setup.ts';
+import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { payoutOp, sleep, standardChecks } from '../runner/workload.ts';
 
 const CLIENTS = 8;
@@ -52,6 +45,8 @@ export const poisonJob: Scenario = {
     '…standard',
   ],
   faults: ['poison'],
+  // Corrupt rows written behind the API, and the dead-letter queue read and replayed.
+  needs: ['users', 'funding', 'state', 'bank', 'native:seed', 'native:queue'],
   sabotages: [{ sabotage: 'unbounded-retries', caughtBy: ['poison-dead-lettered'] }],
   plan: () => ({
     workers: 2,
@@ -80,30 +75,27 @@ export const poisonJob: Scenario = {
     const during = await phase(ctx, accounts, 'b', phaseMs, { declineEvery: DECLINE_EVERY });
     const after = await phase(ctx, accounts, 'c', phaseMs, { declineEvery: 0 });
 
-    const declined = await idsWhere(ctx, "destination LIKE 'DECLINE%'");
+    const declined = (await transfersNow(ctx)).filter(isDeclined).map((t) => t.id);
     const poison: PoisonPayout[] = [
       ...declined.map((id) => ({ id, kind: 'declined' as const })),
       ...corrupt.map((id) => ({ id, kind: 'corrupt' as const })),
     ];
     snapshot = await whenDeadLettered(ctx, poison, 20_000);
     await ctx.nemesis.heal(fault); // the cause removed: the corrupt rows repaired
-    const replayed = await replayAll(ctx);
+    const replayed = await ctx.target.native.queue.replayDeadLetters();
     await settle(ctx, { deadlineMs: 60_000 });
 
     const state = await gatherFinalState(ctx);
-    const lettersLeft = new Set((await deadLetters(ctx)).map((l) => l.transferId));
-    const healthy = "destination NOT LIKE 'DECLINE%' AND currency = 'USD' AND NOT (t.id = ANY($3::uuid[]))";
+    const lettersLeft = new Set((await ctx.target.native.queue.deadLetters()).map((l) => l.transferId));
+    const corruptIds = new Set(corrupt);
+    const healthyIn = (window: Window) => (t: FinalTransfer) =>
+      t.createdAt !== undefined &&
+      t.createdAt >= window.from.getTime() &&
+      t.createdAt < window.to.getTime() &&
+      !isDeclined(t) &&
+      !corruptIds.has(t.id);
     const p99 = async (window: Window) =>
-      Math.round(
-        percentile(
-          await terminalTimes(ctx, `t.created_at >= $1 AND t.created_at < $2 AND ${healthy}`, [
-            window.from,
-            window.to,
-            corrupt,
-          ]),
-          0.99,
-        ),
-      );
+      Math.round(percentile(await terminalTimes(ctx, healthyIn(window)), 0.99));
     const baseline = Math.max(await p99(before), await p99(after));
     const withPoison = await p99(during);
     const ops = complete(ctx.recorder.ops);
@@ -147,9 +139,9 @@ async function phase(
   durationMs: number,
   opts: { declineEvery: number },
 ): Promise<Window> {
-  const from = await dbNow(ctx);
+  const from = await ctx.target.native.now();
   await load(ctx, accounts, tag, Date.now() + durationMs, opts.declineEvery);
-  return { from, to: await dbNow(ctx) };
+  return { from, to: await ctx.target.native.now() };
 }
 
 /** The steady load: each client pays out, then pauses a little; every n-th payout is declined. */
@@ -188,7 +180,7 @@ function poisonRows(ctx: ScenarioContext, accounts: FundedAccount[], seeded: (id
     kind: 'poison',
     target: 'payouts',
     inject: async () => {
-      ids = await seedStuck(ctx, {
+      ids = await ctx.target.native.seedStuck({
         accountIds: accounts.map((a) => a.accountId),
         perAccount: CORRUPT_PER_ACCOUNT,
         amount: 100,
@@ -198,7 +190,7 @@ function poisonRows(ctx: ScenarioContext, accounts: FundedAccount[], seeded: (id
       seeded(ids);
     },
     heal: async () => {
-      await ctx.db.query("UPDATE bank_transfers SET currency = 'USD' WHERE id = ANY($1::uuid[])", [ids]);
+      await ctx.target.native.setCurrency(ids, 'USD');
     },
   };
 }
@@ -210,18 +202,16 @@ async function whenDeadLettered(
   deadlineMs: number,
 ): Promise<PoisonSnapshot> {
   const until = Date.now() + deadlineMs;
-  let letters: DeadLetter[] = [];
+  let letters: Array<{ transferId: string; attemptsMade: number }> = [];
   for (;;) {
-    letters = await deadLetters(ctx);
+    letters = await ctx.target.native.queue.deadLetters();
     const have = new Set(letters.map((l) => l.transferId));
     if (poison.every((p) => have.has(p.id)) || Date.now() > until) break;
     await sleep(250);
   }
   const ids = poison.map((p) => p.id);
-  const { rows } = await ctx.db.query<{ id: string; status: TransferStatus }>(
-    'SELECT id, status FROM bank_transfers WHERE id = ANY($1::uuid[])',
-    [ids],
-  );
+  const wanted = new Set(ids);
+  const rows = (await transfersNow(ctx)).filter((t) => wanted.has(t.id));
   const charged = new Set(
     (await ctx.bank.allCharges()).filter((c) => c.status === 'charged').map((c) => c.reference),
   );
@@ -234,37 +224,7 @@ async function whenDeadLettered(
   };
 }
 
-/** `npm run dlq -- replay` for every dead letter (the same function the command runs). */
-async function replayAll(ctx: ScenarioContext): Promise<number> {
-  const config = loadConfig(ctx.stack.serviceEnv());
-  const connection = new Redis(ctx.stack.redisQueue.url, {
-    maxRetriesPerRequest: 1,
-    ...redisClientOptions(ctx.stack.info(), 'queue'),
-  });
-  connection.on('error', () => {});
-  const dlq = new Queue<DeadLetter>(DEAD_LETTER_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
-  try {
-    let n = 0;
-    for (const letter of await deadLetters(ctx)) {
-      const jobId = await replayDeadLetter(dlq, ctx.queue, {
-        transferId: letter.transferId,
-        jobOptions: (id) => payoutJobOptions(config, id),
-      });
-      if (jobId) n++;
-    }
-    return n;
-  } finally {
-    await dlq.close();
-    connection.disconnect();
-  }
-}
-
-async function idsWhere(ctx: ScenarioContext, where: string): Promise<string[]> {
-  const { rows } = await ctx.db.query<{ id: string }>(`SELECT id FROM bank_transfers WHERE ${where}`);
-  return rows.map((r) => r.id);
-}
-
-async function dbNow(ctx: ScenarioContext): Promise<Date> {
-  const { rows } = await ctx.db.query<{ now: Date }>('SELECT clock_timestamp() AS now');
-  return rows[0]?.now as Date;
+/** A payout to a destination the bank always declines. */
+function isDeclined(t: FinalTransfer): boolean {
+  return t.destination?.startsWith('DECLINE') ?? false;
 }

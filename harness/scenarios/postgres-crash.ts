@@ -1,4 +1,4 @@
-import { crashPostgres } from '../chaos/process-faults.ts';
+import { crash } from '../chaos/process-faults.ts';
 import { complete, noSecondEffect } from '../checkers/index.ts';
 import { strikeDuringBurst } from '../runner/commit-burst.ts';
 import { apiReadyAgain } from '../runner/failover-watch.ts';
@@ -38,6 +38,7 @@ export const postgresCrash: Scenario = {
     '…standard',
   ],
   faults: ['crash'],
+  needs: ['users', 'funding', 'state', 'bank', 'kill:postgres'],
   sabotages: [
     { sabotage: 'ack-before-commit', caughtBy: ['acknowledged-durable'] },
     { sabotage: 'async-commit', caughtBy: ['acknowledged-durable'] },
@@ -55,6 +56,8 @@ export const postgresCrash: Scenario = {
     },
   }),
   async run(ctx) {
+    const [postgres] = ctx.target.components('postgres');
+    if (!postgres) throw new Error('no postgres component');
     const accounts = await fundedAccounts(ctx, ACCOUNTS, 10_000_000);
     const { strikes, offered, records } = await strikeSeries(ctx, {
       accounts,
@@ -67,7 +70,7 @@ export const postgresCrash: Scenario = {
           accounts,
           keyPrefix: `pc-${ctx.seed}-burst${k}`,
           ...tools,
-          fault: crashPostgres(ctx.stack.postgres),
+          fault: crash(postgres),
           what: 'SIGKILL postmaster and backends',
           whileActive: async ({ wallMs }) => {
             await sleep(between(ctx.rng, 1_500, 3_000));

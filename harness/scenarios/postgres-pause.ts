@@ -4,7 +4,7 @@ import { answeredInTime } from '../checkers/answered-in-time.ts';
 import { complete } from '../checkers/index.ts';
 import { type WrittenPayout, writtenByDeadline } from '../checkers/written-by-deadline.ts';
 import type { Completed } from '../core/history.ts';
-import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { gatherFinalState, settle, transfersNow } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { fundedAccounts } from '../runner/setup.ts';
 import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
@@ -46,6 +46,8 @@ export const postgresPause: Scenario = {
     '…standard',
   ],
   faults: ['pause'],
+  // The stack started with coalescing on and the deadline this scenario judges by.
+  needs: ['users', 'funding', 'state', 'bank', 'pause:postgres', 'native:settings'],
   sabotages: [{ sabotage: 'no-payout-deadline', caughtBy: ['answered-in-time', 'written-by-deadline'] }],
   plan: () => ({
     workers: 1,
@@ -73,7 +75,9 @@ export const postgresPause: Scenario = {
     });
 
     await sleep(between(ctx.rng, 3_000, 4_000));
-    const stop = opsInFlight(pause(ctx.stack.postgres), ctx.recorder.ops);
+    const [postgres] = ctx.target.components('postgres');
+    if (!postgres) throw new Error('no postgres component');
+    const stop = opsInFlight(pause(postgres), ctx.recorder.ops);
     const pauseMs = between(ctx.rng, DEADLINE_MS + 2_500, DEADLINE_MS + 3_500);
     const from = ctx.recorder.now();
     await ctx.nemesis.inject(stop, `SIGSTOP postmaster and backends for ${pauseMs} ms`);
@@ -112,25 +116,24 @@ export const postgresPause: Scenario = {
 };
 
 /**
- * The payouts of the history the database holds, with when each was written: the database's clock at
- * the start of the statement that wrote it (bank_transfers.created_at), which comes no later than the
- * moment payout_batch() decided it under the row lock.
+ * The payouts of the history the target holds, with when each was written: found by their keys (whose
+ * stored answer names the payout), timed by the payout's creation on the database's clock — the start
+ * of the statement that wrote it, no later than the moment payout_batch() decided it under the row lock.
  */
 async function writtenPayouts(ctx: ScenarioContext, ops: readonly Completed[]): Promise<WrittenPayout[]> {
-  const asked = ops.flatMap((o) => {
+  const asked = new Map<string, { accountId: string; key: string }>();
+  for (const o of ops) {
     const r = o.request as { accountId?: unknown; idempotencyKey?: unknown } | null;
-    return typeof r?.accountId === 'string' && typeof r.idempotencyKey === 'string'
-      ? [{ accountId: r.accountId, key: r.idempotencyKey }]
-      : [];
+    if (typeof r?.accountId === 'string' && typeof r.idempotencyKey === 'string')
+      asked.set(`${r.accountId} ${r.idempotencyKey}`, { accountId: r.accountId, key: r.idempotencyKey });
+  }
+  const keys = (await ctx.target.state?.keys([...asked.values()])) ?? [];
+  const created = new Map((await transfersNow(ctx)).map((t) => [t.id, t.createdAt]));
+  return keys.flatMap((k) => {
+    if (k.status !== 201) return [];
+    const writtenAt = k.resultId === undefined ? undefined : created.get(k.resultId);
+    if (writtenAt === undefined)
+      throw new Error(`the target's reads give no creation time for the payout of key ${k.key}`);
+    return [{ accountId: k.accountId, key: k.key, writtenAt }];
   });
-  const { rows } = await ctx.db.query<WrittenPayout>(
-    `SELECT q.account_id AS "accountId", k.key, (extract(epoch FROM t.created_at) * 1000)::float8 AS "writtenAt"
-       FROM unnest($1::uuid[], $2::text[]) AS q(account_id, key)
-       JOIN accounts a ON a.id = q.account_id
-       JOIN idempotency_keys k ON k.user_id = a.user_id AND k.key = q.key
-       JOIN bank_transfers t ON t.id = (k.response_body->>'id')::uuid
-      WHERE k.response_status = 201`,
-    [asked.map((a) => a.accountId), asked.map((a) => a.key)],
-  );
-  return rows;
 }

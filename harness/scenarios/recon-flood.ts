@@ -3,8 +3,9 @@ import { pause } from '../chaos/process-faults.ts';
 import { complete, reconBound } from '../checkers/index.ts';
 import type { QueueSample } from '../checkers/recon-bound.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { reconRun } from '../runner/recon-run.ts';
 import type { Scenario } from '../runner/scenario.ts';
-import { fundedAccounts, inParallel, seedStuck } from '../runner/setup.ts';
+import { fundedAccounts, inParallel } from '../runner/setup.ts';
 import { sleep, standardChecks, stateFigures } from '../runner/workload.ts';
 
 const BOUND = 200;
@@ -27,6 +28,8 @@ export const reconFlood: Scenario = {
     '…standard',
   ],
   faults: ['pause'],
+  // Stuck rows written behind the API, and the queue's waiting count sampled every 50 ms.
+  needs: ['users', 'funding', 'state', 'bank', 'recon', 'pause:worker', 'native:seed', 'native:queue'],
   sabotages: [{ sabotage: 'recon-no-throttle', caughtBy: ['recon-bound'] }],
   plan: () => ({
     workers: 2,
@@ -45,7 +48,8 @@ export const reconFlood: Scenario = {
     const charged = Math.floor(stuck / 5);
     const accounts = await fundedAccounts(ctx, 10, (stuck / 10) * AMOUNT + 1_000);
     ctx.say(`seeding ${stuck} transfers stuck in PROCESSING`);
-    const ids = await seedStuck(ctx, {
+    const native = ctx.target.native;
+    const ids = await native.seedStuck({
       accountIds: accounts.map((a) => a.accountId),
       perAccount: stuck / 10,
       amount: AMOUNT,
@@ -59,47 +63,39 @@ export const reconFlood: Scenario = {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        samples.push({ time: ctx.recorder.now(), waiting: await ctx.queue.getWaitingCount() });
+        const { waiting = 0 } = await native.queue.counts('waiting');
+        samples.push({ time: ctx.recorder.now(), waiting });
         await sleep(50);
       }
     })();
-    const recon = ctx.stack.services.find((s) => s.role === 'recon');
-    if (!recon) throw new Error('recon-flood needs the recon role');
     // The workers are frozen for the first seconds of the run, as when they are down during a flood:
     // only the throttle then stands between 10,000 rows and the queue.
     const queued = async () => {
-      const counts = await ctx.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
-      return Object.values(counts).reduce((a, b) => a + b, 0);
+      const counts = await native.queue.counts('waiting', 'active', 'delayed', 'completed', 'failed');
+      return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
     };
-    const frozen = ctx.stack.services
-      .filter((s) => s.role === 'worker')
+    const frozen = ctx.target
+      .components('worker')
       .map((w) => hitsAcross(pause(w), 'payout jobs queued for the frozen workers', queued));
     for (const f of frozen) await ctx.nemesis.inject(f, 'workers frozen while recon starts');
     const started = Date.now();
-    const process = ctx.recorder.process();
-    const running = ctx.recorder.run(process, 'recon-run', { bound: BOUND }, async () => {
-      const res = await fetch(`${recon.opsUrl}/recon/run?timeoutMs=600000`, { method: 'POST' });
-      const body = await res.json();
-      return { type: res.ok ? 'ok' : 'info', value: { status: res.status, body } };
-    });
+    const running = reconRun(ctx, { bound: BOUND });
     await sleep(3_000);
     for (const f of frozen) await ctx.nemesis.heal(f);
-    const run = await running;
+    const { summary } = await running;
     const settleMs = await settle(ctx, { deadlineMs: 180_000 });
     const resolveAllMs = Date.now() - started;
     sampling = false;
     await sampler;
-    const summary = ((run.value as { body?: { summary?: Record<string, number> } }).body?.summary ??
-      {}) as Record<string, number>;
     const state = await gatherFinalState(ctx);
     return {
       checks: [reconBound(samples, BOUND), ...standardChecks(state, complete(ctx.recorder.ops))],
       figures: {
         resolve_all_ms: resolveAllMs,
         peak_waiting: Math.max(0, ...samples.map((s) => s.waiting)),
-        settled_by_lookup: summary.settledByLookup ?? -1,
-        requeued: summary.requeued ?? -1,
-        recon_run_ms: summary.durationMs ?? -1,
+        settled_by_lookup: Number(summary.settledByLookup ?? -1),
+        requeued: Number(summary.requeued ?? -1),
+        recon_run_ms: Number(summary.durationMs ?? -1),
         settle_after_run_ms: settleMs,
         ...stateFigures(state),
       },

@@ -19,5 +19,10 @@ export const redisCrash = redisOutage({
   },
   sabotages: [],
   kind: 'kill',
-  fault: (ctx) => kill(ctx.stack.redisQueue),
+  needs: ['kill:redis-queue'],
+  fault: async (ctx) => {
+    const [redis] = ctx.target.components('redis-queue');
+    if (!redis) throw new Error('no redis-queue component');
+    return kill(redis);
+  },
 });

@@ -20,8 +20,7 @@ export const redisCut = redisOutage({
   ],
   cache: true,
   kind: 'cut',
-  fault: (ctx) => {
-    if (!ctx.proxies) throw new Error('redis-cut needs the stack to run with proxies');
-    return cutAll([cut(ctx.proxies.links.redisQueue), cut(ctx.proxies.links.redisCache)]);
-  },
+  needs: ['link:redis-queue', 'link:redis-cache'],
+  fault: async (ctx) =>
+    cutAll([cut(await ctx.target.link('redis-queue')), cut(await ctx.target.link('redis-cache'))]),
 });

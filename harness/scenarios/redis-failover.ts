@@ -1,5 +1,4 @@
-import { payoutJobId } from '../../service/queue/queues.ts';
-import type { RedisGroup } from '../../stack/index.ts';
+import type { NativeHa } from '../../contract/native.ts';
 import { killRedisMaster } from '../chaos/failover-faults.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { commitBurst } from '../runner/commit-burst.ts';
@@ -35,10 +34,11 @@ interface RedisFailover {
  */
 function measuredKill(
   ctx: ScenarioContext,
-  group: RedisGroup,
+  ha: NativeHa,
   accounts: FundedAccount[],
 ): Fault & { figures: () => Promise<Record<string, number>> } {
-  const kill = killRedisMaster(group);
+  const kill = killRedisMaster(ha, 'queue');
+  const queue = ctx.target.native.queue;
   let measuring: Promise<RedisFailover> | undefined;
   let burst: Promise<void> | undefined;
   return {
@@ -54,25 +54,23 @@ function measuredKill(
       burst = fired.done;
       await fired.armed;
       await sleep(PUBLISH_MS);
-      const { rows } = await ctx.db.query<{ id: string }>(
-        "SELECT id FROM bank_transfers WHERE published_at IS NOT NULL AND status IN ('PENDING', 'PROCESSING')",
-      );
+      const atStake = await queue.publishedOpen();
       const killedAt = Date.now();
       await kill.inject();
       measuring = (async () => {
-        const victim = kill.victim()?.name;
+        const victim = kill.victim();
         let failoverMs = -1;
         while (Date.now() - killedAt < FAILOVER_WITHIN_MS) {
-          const master = await group.master();
-          if (master && master.name !== victim) {
+          const master = await ha.redisMaster('queue');
+          if (master && master !== victim) {
             failoverMs = Date.now() - killedAt;
             break;
           }
           await sleep(100);
         }
         let jobsLost = 0;
-        for (const { id } of rows) if (!(await ctx.queue.getJob(payoutJobId(id)))) jobsLost++;
-        return { failoverMs, jobsLost, jobsAtStake: rows.length };
+        for (const id of atStake) if (!(await queue.hasJob(id))) jobsLost++;
+        return { failoverMs, jobsLost, jobsAtStake: atStake.length };
       })();
     },
     heal: async () => {
@@ -118,5 +116,7 @@ export const redisFailover = redisOutage({
   },
   sabotages: [{ sabotage: 'pinned-redis-master', caughtBy: ['queue-drained', 'all-terminal'] }],
   kind: 'kill',
-  fault: (ctx, accounts) => measuredKill(ctx, requireHa(ctx).sentinels.groups.queue, accounts),
+  // The Sentinels' master of the queue Redis killed, and the jobs the promoted replica lacks counted.
+  needs: ['native:ha', 'native:queue'],
+  fault: async (ctx, accounts) => measuredKill(ctx, requireHa(ctx), accounts),
 });

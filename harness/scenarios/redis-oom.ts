@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { redisClientOptions } from '../../stack/index.ts';
+import type { Redis } from 'ioredis';
 import { opsInFlight } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { acceptedDuring } from '../checkers/accepted-during.ts';
@@ -14,6 +13,7 @@ import {
 import { scrapeValue } from '../client/metrics-scrape.ts';
 import { ReadClient } from '../client/read-client.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { nativeRedis } from '../runner/native-redis.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
@@ -56,20 +56,21 @@ export const redisOom: Scenario = {
     '…standard',
   ],
   faults: ['oom'],
+  // Both Redis servers' memory limits set and filled directly; cache hits and relay refusals counted in
+  // the roles' metrics.
+  needs: ['users', 'funding', 'state', 'state:profiles', 'bank', 'native:redis'],
   sabotages: [{ sabotage: 'enqueue-direct', caughtBy: ['all-terminal'] }],
   // No recon: every payout accepted while the queue was full must reach the bank through the relay.
   plan: () => ({ workers: 1, recon: false, proxies: false, env: { RELAY_POLL_MS: '200' } }),
   async run(ctx) {
     const holdMs = ctx.scale === 'full' ? 30_000 : 6_000;
-    const cache = new Redis(ctx.stack.redisCache.url, redisClientOptions(ctx.stack.info(), 'cache'));
-    const queue = new Redis(ctx.stack.redisQueue.url, redisClientOptions(ctx.stack.info(), 'queue'));
-    cache.on('error', () => {});
-    queue.on('error', () => {});
-    const apiUrls = ctx.stack.services.filter((s) => s.role === 'api').map((s) => s.opsUrl);
-    const relayUrls = ctx.stack.services.filter((s) => s.role === 'relay').map((s) => s.opsUrl);
+    const cache = nativeRedis(ctx.target.native.redis.cache);
+    const queue = nativeRedis(ctx.target.native.redis.queue);
+    const apiUrls = ctx.target.metrics('api');
+    const relayUrls = ctx.target.metrics('relay');
     try {
       const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
-      const reads = new ReadClient((ctx.stack.api ?? { url: '' }).url);
+      const reads = new ReadClient(ctx.target.description.api.urls[0] as string);
       let running = true;
       const stopPayouts = new AbortController();
       const payouts = steadyPayouts(ctx, {

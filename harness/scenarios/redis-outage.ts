@@ -1,11 +1,11 @@
 import { opsInFlight } from '../chaos/evidence.ts';
 import type { Fault } from '../chaos/nemesis.ts';
 import { acceptedDuring } from '../checkers/accepted-during.ts';
-import { complete } from '../checkers/index.ts';
+import { complete, type FinalTransfer } from '../checkers/index.ts';
 import { noStaleRead } from '../checkers/no-stale-read.ts';
 import { readsAnswered } from '../checkers/reads-answered.ts';
 import { ReadClient } from '../client/read-client.ts';
-import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { gatherFinalState, settle, transfersNow } from '../runner/final-state.ts';
 import type { Scenario, ScenarioContext, StackPlan } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
@@ -53,11 +53,13 @@ export function redisOutage(variant: {
   sabotages: Scenario['sabotages'];
   /** The fault kind `fault` makes. */
   kind: string;
+  /** What `fault` needs of the target besides the workload's. */
+  needs: Scenario['needs'];
   /** The fault; its `figures`, when it has them, are read once everything has settled. */
   fault: (
     ctx: ScenarioContext,
     accounts: FundedAccount[],
-  ) => Fault & { figures?: () => Promise<Record<string, number>> };
+  ) => Promise<Fault & { figures?: () => Promise<Record<string, number>> }>;
   cache?: boolean;
 }): Scenario {
   return {
@@ -72,13 +74,21 @@ export function redisOutage(variant: {
       '…standard',
     ],
     faults: [variant.kind],
+    needs: [
+      'users',
+      'funding',
+      'state',
+      'bank',
+      ...(variant.cache ? (['state:profiles'] as const) : []),
+      ...variant.needs,
+    ],
     sabotages: variant.sabotages,
     plan: () => variant.plan,
     async run(ctx) {
       const seconds = ctx.scale === 'full' ? 60 : 18;
       const accounts = await fundedAccounts(ctx, CLIENTS, 10_000_000);
       const phase: Phase = { stopAt: Date.now() + seconds * 1_000, updatesFrom: 0 };
-      const profiles = variant.cache ? new ReadClient((ctx.stack.api ?? { url: '' }).url) : null;
+      const profiles = variant.cache ? new ReadClient(ctx.target.description.api.urls[0] as string) : null;
       const payouts = steadyPayouts(ctx, {
         accounts,
         ratePerS: PAYOUTS_PER_S,
@@ -88,7 +98,7 @@ export function redisOutage(variant: {
       const clients = accounts.map((a, c) => client(ctx, a, c, phase, profiles));
 
       await sleep(between(ctx.rng, 3_000, 5_000));
-      const measured = variant.fault(ctx, accounts);
+      const measured = await variant.fault(ctx, accounts);
       const fault = opsInFlight(measured, ctx.recorder.ops);
       const from = ctx.recorder.now();
       await ctx.nemesis.inject(fault);
@@ -183,14 +193,11 @@ export function cutAll(links: Fault[]): Fault {
 /** Time until every payout accepted before the heal is terminal (the outage's backlog is paid), or -1. */
 async function backlogDrained(ctx: ScenarioContext, opts: { deadlineMs: number }): Promise<number> {
   const start = Date.now();
-  const { rows } = await ctx.db.query<{ t: Date }>('SELECT now() AS t');
-  const healedAt = rows[0]?.t;
+  const terminal = (t: FinalTransfer) => t.status === 'SETTLED' || t.status === 'FAILED';
+  const backlog = new Set((await transfersNow(ctx)).filter((t) => !terminal(t)).map((t) => t.id));
   while (Date.now() - start < opts.deadlineMs) {
-    const open = await ctx.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM bank_transfers WHERE created_at <= $1 AND status NOT IN ('SETTLED', 'FAILED')",
-      [healedAt],
-    );
-    if ((open.rows[0]?.n ?? 0) === 0) return Date.now() - start;
+    const open = (await transfersNow(ctx)).filter((t) => backlog.has(t.id) && !terminal(t));
+    if (open.length === 0) return Date.now() - start;
     await sleep(100);
   }
   return -1;

@@ -1,14 +1,13 @@
-import type { ServiceHandle } from '../../stack/index.ts';
-import { freePort } from '../../stack/ports.ts';
+import { createServer } from 'node:net';
+import type { NativeProcess } from '../../contract/native.ts';
 import type { Fault } from '../chaos/nemesis.ts';
-import { pause } from '../chaos/process-faults.ts';
+import { pause, signalled } from '../chaos/process-faults.ts';
 import { acceptedDuring } from '../checkers/accepted-during.ts';
 import { complete } from '../checkers/index.ts';
 import { type BlockedSample, neverBlocked } from '../checkers/never-blocked.ts';
 import { nothingDeadLettered } from '../checkers/nothing-dead-lettered.ts';
 import type { FaultEvidence } from '../core/fault-window.ts';
 import { gatherFinalState, settle } from '../runner/final-state.ts';
-import { deadLetters } from '../runner/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { fundedAccounts } from '../runner/setup.ts';
 import { faultWindowFigures, steadyPayouts } from '../runner/steady-payouts.ts';
@@ -41,6 +40,18 @@ export const relayPause: Scenario = {
     '…standard',
   ],
   faults: ['pause'],
+  // The relay started again with a slow link of its own, the outbox and the queue compared, and who
+  // waits on whom inside PostgreSQL.
+  needs: [
+    'users',
+    'funding',
+    'state',
+    'bank',
+    'link:redis-queue',
+    'native:processes',
+    'native:queue',
+    'native:postgres',
+  ],
   sabotages: [{ sabotage: 'relay-holds-locks', caughtBy: ['claims-never-blocked'] }],
   plan: () => ({
     workers: 2,
@@ -85,7 +96,7 @@ export const relayPause: Scenario = {
       },
     );
     const blocked = neverBlocked(samples);
-    const letters = await deadLetters(ctx);
+    const letters = await ctx.target.native.queue.deadLetters();
     return {
       checks: [accepted, blocked, nothingDeadLettered(letters), ...standardChecks(state, ops)],
       figures: {
@@ -107,13 +118,12 @@ export const relayPause: Scenario = {
  * Replaces the stack's relay with one whose link to the queue Redis answers LINK_MS late: a proxy of its
  * own on the stack's toxiproxy server, so the API's and the workers' links stay as they were.
  */
-async function relayOnSlowLink(ctx: ScenarioContext): Promise<ServiceHandle> {
-  if (!ctx.proxies) throw new Error('relay-pause needs the stack to run with proxies');
+async function relayOnSlowLink(ctx: ScenarioContext): Promise<NativeProcess> {
   const listen = `127.0.0.1:${await freePort()}`;
-  const link = await ctx.proxies.client.createProxy({
+  const link = await ctx.target.proxyServer().createProxy({
     name: 'relay-queue',
     listen,
-    upstream: `127.0.0.1:${ctx.stack.redisQueue.port}`,
+    upstream: new URL(ctx.target.native.redis.queue.url).host,
   });
   await link.addToxic({
     name: 'slow-answers',
@@ -122,12 +132,21 @@ async function relayOnSlowLink(ctx: ScenarioContext): Promise<ServiceHandle> {
     toxicity: 1,
     attributes: { latency: LINK_MS, jitter: 0 },
   });
-  for (const r of ctx.stack.services.filter((s) => s.role === 'relay' && s.running)) await r.stop();
-  const url = new URL(ctx.stack.serviceEnv().REDIS_QUEUE_URL as string);
-  url.host = listen;
-  const relay = await ctx.stack.startService('relay', { env: { REDIS_QUEUE_URL: url.toString() } });
+  const relay = await ctx.target.native.replaceRole('relay', { redisQueueVia: listen });
   ctx.say(`${relay.name} publishes through ${listen}: the queue Redis answers it ${LINK_MS} ms late`);
   return relay;
+}
+
+/** A free port on the loopback interface, for the relay's own proxy to listen on. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -135,8 +154,8 @@ async function relayOnSlowLink(ctx: ScenarioContext): Promise<ServiceHandle> {
  * whose jobs are already in the queue — rows the relay had claimed, published and not yet marked, which
  * workers are now taking. A pause that caught the relay between publishes hits none of them.
  */
-function pausedMidPublish(ctx: ScenarioContext, relay: ServiceHandle): Fault {
-  const fault = pause(relay);
+function pausedMidPublish(ctx: ScenarioContext, relay: NativeProcess): Fault {
+  const fault = pause(signalled(relay));
   const what = 'outbox rows the stopped relay had published but not marked';
   let evidence: FaultEvidence = { hits: 0, what: `${what} (not read)` };
   return {
@@ -144,30 +163,13 @@ function pausedMidPublish(ctx: ScenarioContext, relay: ServiceHandle): Fault {
     inject: async () => {
       await fault.inject();
       await sleep(500);
-      evidence = await publishedUnmarked(ctx).then(
+      evidence = await ctx.target.native.queue.publishedUnmarked().then(
         (hits) => ({ hits, what }),
         (err: Error) => ({ hits: 0, what: `${what} (unreadable: ${err.message})` }),
       );
     },
     evidence: async () => evidence,
   };
-}
-
-async function publishedUnmarked(ctx: ScenarioContext): Promise<number> {
-  const { rows } = await ctx.db.query<{ id: string }>(
-    'SELECT id FROM bank_transfers WHERE published_at IS NULL',
-  );
-  if (rows.length === 0) return 0;
-  const unmarked = new Set(rows.map((r) => r.id));
-  const jobs = await ctx.queue.getJobs([
-    'waiting',
-    'active',
-    'delayed',
-    'prioritized',
-    'completed',
-    'failed',
-  ]);
-  return new Set(jobs.map((j) => j.data.transferId).filter((id) => unmarked.has(id))).size;
 }
 
 /**
@@ -178,14 +180,7 @@ async function watchLocks(ctx: ScenarioContext, samples: BlockedSample[], ms: nu
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const at = ctx.recorder.now();
-    const { rows } = await ctx.db.query<{ blocked: number; who: string[] }>(
-      `SELECT count(*)::int AS blocked, coalesce(array_agg(w.application_name), '{}') AS who
-         FROM pg_stat_activity w
-        WHERE w.wait_event_type = 'Lock'
-          AND EXISTS (SELECT FROM pg_stat_activity h
-                       WHERE h.pid = ANY (pg_blocking_pids(w.pid)) AND h.state LIKE 'idle in transaction%')`,
-    );
-    samples.push({ at, blocked: rows[0]?.blocked ?? 0, who: rows[0]?.who ?? [] });
+    samples.push({ at, ...(await ctx.target.native.blockedSessions()) });
     await sleep(SAMPLE_MS);
   }
 }

@@ -1,10 +1,10 @@
-import type { ServiceHandle } from '../../stack/index.ts';
-import { complete } from '../checkers/index.ts';
-import { gatherFinalState, settle } from '../runner/final-state.ts';
+import { complete, type FinalTransfer } from '../checkers/index.ts';
+import { gatherFinalState, settle, sharedTransfers } from '../runner/final-state.ts';
 import { killWorker } from '../runner/queue-probes.ts';
 import type { Scenario, ScenarioContext } from '../runner/scenario.ts';
 import { type FundedAccount, fundedAccounts } from '../runner/setup.ts';
 import { between, payoutUntilDefinite, sleep, standardChecks, stateFigures } from '../runner/workload.ts';
+import type { Component } from '../target/target.ts';
 
 const CLIENTS = 20;
 
@@ -24,6 +24,7 @@ export const workerKill: Scenario = {
     '…standard',
   ],
   faults: ['kill'],
+  needs: ['users', 'funding', 'state', 'bank', 'kill:worker'],
   sabotages: [{ sabotage: 'bank-no-key', caughtBy: ['bank-charged-once'] }],
   plan: () => ({
     workers: 2,
@@ -44,7 +45,8 @@ export const workerKill: Scenario = {
     // A bank slow enough that kills land while calls are in flight.
     await ctx.bank.setFaults({ seed: ctx.seed, latencyMs: 25 });
 
-    const workers = () => ctx.stack.services.filter((s) => s.role === 'worker');
+    const workers = () => ctx.target.components('worker');
+    const transfers = sharedTransfers(ctx, 100);
     let producing = true;
     const takeovers: Promise<number | null>[] = [];
     const nemesis = (async () => {
@@ -52,11 +54,11 @@ export const workerKill: Scenario = {
       while (producing) {
         await sleep(between(ctx.rng, 700, 2_000));
         const pool = workers();
-        const victim = pool[between(ctx.rng, 0, pool.length - 1)] as ServiceHandle;
+        const victim = pool[between(ctx.rng, 0, pool.length - 1)] as Component;
         const fault = killWorker(ctx, victim);
-        const inFlight = await processingIds(ctx);
+        const inFlight = (await transfers()).filter((t) => t.status === 'PROCESSING').map((t) => t.id);
         await ctx.nemesis.inject(fault, `${inFlight.length} transfers in PROCESSING`);
-        takeovers.push(takeoverMs(ctx, inFlight));
+        takeovers.push(takeoverMs(transfers, inFlight));
         kills++;
         await sleep(between(ctx.rng, 300, 1_000));
         await ctx.nemesis.heal(fault);
@@ -109,22 +111,13 @@ async function client(
   }
 }
 
-async function processingIds(ctx: ScenarioContext): Promise<string[]> {
-  const { rows } = await ctx.db.query<{ id: string }>(
-    "SELECT id FROM bank_transfers WHERE status = 'PROCESSING'",
-  );
-  return rows.map((r) => r.id);
-}
-
 /** How long until every transfer that was PROCESSING at the kill has finished (null: not within 60 s). */
-async function takeoverMs(ctx: ScenarioContext, ids: string[]): Promise<number | null> {
+async function takeoverMs(transfers: () => Promise<FinalTransfer[]>, ids: string[]): Promise<number | null> {
   const start = Date.now();
+  const held = new Set(ids);
   while (Date.now() - start < 60_000) {
-    const { rows } = await ctx.db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM bank_transfers WHERE id = ANY($1) AND status = 'PROCESSING'",
-      [ids],
-    );
-    if ((rows[0]?.n ?? 0) === 0) return Date.now() - start;
+    const still = (await transfers()).filter((t) => held.has(t.id) && t.status === 'PROCESSING');
+    if (still.length === 0) return Date.now() - start;
     await sleep(100);
   }
   return null;

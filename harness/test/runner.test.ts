@@ -19,6 +19,7 @@ const idle: Scenario = {
   summary: 'a fault that hits nothing',
   checks: ['holds'],
   faults: ['kill'],
+  needs: [],
   sabotages: [],
   plan: () => ({ workers: 1, recon: false, proxies: false, env: {} }),
   async run(ctx) {
@@ -37,6 +38,7 @@ describe('runScenario', () => {
       seed: 1,
       outDir: out,
       sabotage: null,
+      target: { mode: 'native', tls: false },
       progress: quiet,
     });
     expect(result.verdict).toBe('vacuous');

@@ -7,8 +7,10 @@ import { openQueue, PAYOUTS_QUEUE, queueConnection } from '../../service/queue/q
 import { fundedUser, startRole, type TestEnv, testEnv } from '../../service/test/harness.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
 import { freePort } from '../../stack/ports.ts';
+import { targetSql } from '../../stack/target/sql.ts';
 import { ApiClient } from '../client/api-client.ts';
 import { startSampler, takeSample } from '../runner/sampler.ts';
+import { type StateReader, sqlStateReader } from '../target/state.ts';
 
 // The sampler against a real API process, Postgres and the queue Redis.
 describe('sampler', () => {
@@ -16,6 +18,8 @@ describe('sampler', () => {
   let api: ServiceHandle;
   let redis: Redis;
   let queue: Queue;
+  let state: StateReader;
+  let accountId: string;
 
   beforeAll(async () => {
     t = await testEnv();
@@ -23,6 +27,18 @@ describe('sampler', () => {
     redis = queueConnection(t.config);
     queue = openQueue(PAYOUTS_QUEUE, redis, t.config);
     const user = await fundedUser(t, { balance: 1_000 });
+    accountId = user.accountId;
+    // The reads the native stack's description gives (stack/target/sql/).
+    state = sqlStateReader({
+      kind: 'sql',
+      url: t.config.DATABASE_URL,
+      queries: {
+        accounts: targetSql('accounts'),
+        transfers: targetSql('transfers'),
+        open: targetSql('open'),
+        keys: targetSql('keys'),
+      },
+    });
     const client = new ApiClient(api.url);
     for (const key of ['s-1', 's-2']) {
       const body = { accountId: user.accountId, amount: 150, currency: 'USD', destination: 'IBAN-1' };
@@ -30,15 +46,21 @@ describe('sampler', () => {
     }
   });
   afterAll(async () => {
+    await state?.close();
     await queue?.close();
     redis?.disconnect();
     await api?.stop();
     await t?.close();
   });
 
-  const sources = (urls: string[]) => ({ now: () => 1234.5, apiOpsUrls: () => urls, queue, db: t.pool });
+  const sources = (urls: string[]) => ({
+    now: () => 1234.5,
+    apiMetricsUrls: () => urls.map((u) => `${u}/metrics`),
+    queueCounts: () => queue.getJobCounts('waiting', 'active', 'delayed'),
+    inFlight: () => state.open([accountId]),
+  });
 
-  it('reads lock wait from the API, the queue from Redis and money in flight from Postgres', async () => {
+  it("reads lock wait from the API, the queue from Redis and money in flight through the target's open read", async () => {
     const s = await takeSample(sources([api.opsUrl]));
     expect(s.t).toBe(1235);
     // No relay runs here: both payouts are debited and still PENDING in the outbox.

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
+import { listen } from '../../lib/http-serve.ts';
 import type { Config } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { createFraudScreen } from '../fraud/screen.ts';
 import { opsApp } from '../http/ops-app.ts';
 import { listenOps } from '../http/ops-listener.ts';
-import { listen } from '../http/serve.ts';
 import type { Logger } from '../log.ts';
 import { moneyDeps } from '../money/money-deps.ts';
 import { reconnectDelayMs } from '../queue/queues.ts';

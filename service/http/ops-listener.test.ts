@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HttpServer } from '../../lib/http-serve.ts';
 import { createLogger } from '../log.ts';
 import { opsApp } from './ops-app.ts';
 import { listenOps } from './ops-listener.ts';
-import type { HttpServer } from './serve.ts';
 
 const log = createLogger({ role: 'test', level: 'silent' });
 let server: HttpServer | undefined;

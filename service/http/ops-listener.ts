@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import { bearerToken } from '../../lib/bearer-token.ts';
+import { type HttpServer, listen } from '../../lib/http-serve.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { type HttpServer, listen } from './serve.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -18,7 +18,8 @@ export async function listenOps(
 ): Promise<HttpServer> {
   const guarded = new Hono();
   guarded.get('/healthz', (c) => c.json({ status: 'ok' }));
-  if (config.OPS_TOKEN) guarded.use(opsToken(config.OPS_TOKEN));
+  if (config.OPS_TOKEN)
+    guarded.use(bearerToken(config.OPS_TOKEN, 'the ops endpoints need Authorization: Bearer <OPS_TOKEN>'));
   guarded.route('/', app);
   const server = await listen(guarded, { host: config.OPS_HOST, port: config.OPS_PORT });
   if (!LOOPBACK.has(config.OPS_HOST) && !config.OPS_TOKEN)
@@ -29,16 +30,3 @@ export async function listenOps(
   log.info({ host: config.OPS_HOST, port: server.port }, 'ops listening');
   return server;
 }
-
-/** Bearer token check in constant time; 401 `unauthorized` otherwise. */
-const opsToken = (token: string): MiddlewareHandler =>
-  async function opsToken(c, next) {
-    const given = Buffer.from(/^bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '');
-    const wanted = Buffer.from(token);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
-      return c.json(
-        { code: 'unauthorized', message: 'the ops endpoints need Authorization: Bearer <OPS_TOKEN>' },
-        401,
-      );
-    await next();
-  };

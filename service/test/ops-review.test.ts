@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { opsForTest } from '../ops/test-ops.ts';
 import { accountAudit, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 /** `npm run ops -- review …` against real Postgres and a real bank: the way out of MANUAL_REVIEW. */
 let t: TestEnv;

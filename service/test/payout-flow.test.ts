@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scrapeValue } from '../../harness/client/metrics-scrape.ts';
 import type { ServiceHandle } from '../../stack/index.ts';
-import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { DEAD_LETTER_QUEUE, PAYOUTS_QUEUE, payoutJobOptions } from '../queue/queues.ts';
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from '../worker/dead-letters.ts';
 import {
@@ -16,6 +15,7 @@ import {
   testApi,
   testEnv,
 } from './harness.ts';
+import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 /** The outbox → relay → queue → worker → bank path, with real processes for relay and worker. */
 let t: TestEnv;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   roles.push(await startRole(t, 'relay'));
 });
 afterEach(async () => {
-  await bank.client.setFaults({});
+  await bank.control.setFaults({});
 });
 afterAll(async () => {
   await Promise.all(roles.map((r) => r.stop()));
@@ -86,7 +86,7 @@ const allIn = (ids: string[], status: string) => async () =>
 
 async function chargedOnceEach(ids: string[]) {
   for (const id of ids) {
-    const charges = await bank.client.chargesFor(id);
+    const charges = await bank.control.chargesFor(id);
     expect(charges.filter((c) => c.status === 'charged')).toHaveLength(1);
   }
 }
@@ -127,7 +127,7 @@ describe('payout flow', () => {
   });
 
   it('retries bank errors with backoff, then voids, fails and refunds once attempts run out', async () => {
-    await bank.client.setFaults({ errorRate: 1 });
+    await bank.control.setFaults({ errorRate: 1 });
     await withWorker({}, async () => {
       const p = await payouts(3);
       await eventually(allIn(p.ids, 'FAILED'));
@@ -136,7 +136,7 @@ describe('payout flow', () => {
       expect(await accountAudit(t.pool, p.accountId)).toEqual({ balance: 100_000, ledger: 100_000 });
       for (const id of p.ids) expect((await bank.client.lookup(id))?.status).toBe('voided');
       // A late duplicate can no longer charge: the key is voided at the bank.
-      await bank.client.setFaults({});
+      await bank.control.setFaults({});
       const late = await bank.client.charge({
         key: p.ids[0],
         amount: 100,
@@ -175,7 +175,7 @@ describe('relays', () => {
   it('publish each outbox row exactly once when two run at the same time', async () => {
     const second = await startRole(t, 'relay');
     roles.push(second);
-    const urls = roles.filter((r) => r.role === 'relay').map((r) => r.opsUrl);
+    const urls = roles.filter((r) => r.role === 'relay').map((r) => `${r.opsUrl}/metrics`);
     const before = await scrapeValue(urls, 'outbox_published_total');
     await withWorker({}, async () => {
       const p = await payouts(60);
@@ -188,7 +188,7 @@ describe('relays', () => {
 
 describe('worker lifecycle', () => {
   it('drains in-flight jobs on SIGTERM: none lost, exit code 0', async () => {
-    await bank.client.setFaults({ latencyMs: 1_500 });
+    await bank.control.setFaults({ latencyMs: 1_500 });
     const worker = await startRole(t, 'worker');
     const p = await payouts(10);
     await eventually(allIn(p.ids, 'PROCESSING'));
@@ -200,7 +200,7 @@ describe('worker lifecycle', () => {
   });
 
   it('takes up a SIGKILLed worker’s jobs as stalled jobs, charging each once', async () => {
-    await bank.client.setFaults({ latencyMs: 1_000 });
+    await bank.control.setFaults({ latencyMs: 1_000 });
     const env = { STALLED_INTERVAL_MS: '500', JOB_LOCK_MS: '1000' };
     const doomed = await startRole(t, 'worker', env);
     const p = await payouts(10);

@@ -3,11 +3,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BankUnavailable } from '../bank/client.ts';
-import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { createLogger } from '../log.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData, payoutJobOptions } from '../queue/queues.ts';
 import { type ReconDeps, reconcile } from '../recon/reconcile.ts';
 import { eventually, fundedUser, startRole, type TestEnv, testApi, testEnv } from './harness.ts';
+import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 let t: TestEnv;
 let api: ReturnType<typeof testApi>;
@@ -78,7 +78,7 @@ describe('recon janitor', () => {
       await bank.client.charge({ key: id, amount: 100, currency: 'USD', reference: id });
 
     // A slow worker so the queue backs up and the throttle has to hold recon back.
-    await bank.client.setFaults({ latencyMs: 20 });
+    await bank.control.setFaults({ latencyMs: 20 });
     const worker = await startRole(t, 'worker', { WORKER_CONCURRENCY: '4' });
     let peak = 0;
     let sampling = true;
@@ -108,12 +108,12 @@ describe('recon janitor', () => {
         { timeoutMs: 100_000 },
       );
       for (const id of all) {
-        const charged = (await bank.client.chargesFor(id)).filter((c) => c.status === 'charged');
+        const charged = (await bank.control.chargesFor(id)).filter((c) => c.status === 'charged');
         expect(charged).toHaveLength(1);
       }
     } finally {
       sampling = false;
-      await bank.client.setFaults({});
+      await bank.control.setFaults({});
       await worker.stop();
     }
     // 200 payouts through a deliberately slow bank: on a busy machine that takes longer than the default.

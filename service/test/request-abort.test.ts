@@ -2,7 +2,7 @@
 // "database unavailable" (which anyone could otherwise fake to raise the 5xx alert ratio).
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpServer, listen } from '../http/serve.ts';
+import { type HttpServer, listen } from '../../lib/http-serve.ts';
 import { httpRequests } from '../metrics.ts';
 import { eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBank, type TestBank, tempDataDir } from '../bank/test-bank.ts';
 import { createLogger } from '../log.ts';
 import { failTransfer } from '../payouts/transfers-repo.ts';
 import {
@@ -15,6 +14,7 @@ import {
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from '../worker/dead-letters.ts';
 import { type PayoutWorkerOptions, startPayoutWorker } from '../worker/payout-worker.ts';
 import { accountAudit, eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 /** Final failures the worker must close like any other: stalled too often, and rows the bank refuses. */
 let t: TestEnv;
@@ -96,7 +96,7 @@ describe('worker final failures', () => {
     const u = await fundedUser(t, { balance: 1_000 });
     const id = await payout(u);
     // The bank holds the first attempt long enough for its worker to vanish without a word.
-    await bank.client.setFaults({ latencyMs: 4_000 });
+    await bank.control.setFaults({ latencyMs: 4_000 });
     const first = worker({ maxStalledCount: 0 });
     await enqueue(id);
     await eventually(async () => (await status(id)).status === 'PROCESSING');
@@ -111,7 +111,7 @@ describe('worker final failures', () => {
       });
       // Voided before the held request could charge (FAILED, refunded), or the void found it charged.
       await new Promise((r) => setTimeout(r, 4_500)); // the held request has come and gone
-      const charged = (await bank.client.chargesFor(id)).filter((c) => c.status === 'charged');
+      const charged = (await bank.control.chargesFor(id)).filter((c) => c.status === 'charged');
       const audit = await accountAudit(t.pool, u.accountId);
       if (final.status === 'FAILED') {
         expect(charged).toHaveLength(0);
@@ -121,7 +121,7 @@ describe('worker final failures', () => {
         expect(audit).toEqual({ balance: 900, ledger: 900 });
       }
     } finally {
-      await bank.client.setFaults({});
+      await bank.control.setFaults({});
       await second.close();
     }
   }, 40_000);
@@ -141,7 +141,7 @@ describe('worker final failures', () => {
         last_error: expect.stringMatching(/400/),
       });
       expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 900, ledger: 900 });
-      expect(await bank.client.chargesFor(id)).toEqual([]);
+      expect(await bank.control.chargesFor(id)).toEqual([]);
 
       await t.pool.query("UPDATE bank_transfers SET currency = 'USD' WHERE id = $1", [id]);
       await replayDeadLetter(dlq, payouts, {
@@ -149,7 +149,7 @@ describe('worker final failures', () => {
         jobOptions: (jobId) => payoutJobOptions(t.config, jobId),
       });
       await eventually(async () => (await status(id)).status === 'SETTLED');
-      expect((await bank.client.chargesFor(id)).filter((c) => c.status === 'charged')).toHaveLength(1);
+      expect((await bank.control.chargesFor(id)).filter((c) => c.status === 'charged')).toHaveLength(1);
       expect(await accountAudit(t.pool, u.accountId)).toEqual({ balance: 900, ledger: 900 });
     } finally {
       await w.close();

@@ -6,8 +6,9 @@ import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BankControl } from '../../fakes/bank/client.ts';
+import { listen } from '../../lib/http-serve.ts';
 import { BankClient } from '../../service/bank/client.ts';
-import { listen } from '../../service/http/serve.ts';
 import { onPath } from '../binaries.ts';
 import { redisClientOptions, type Stack, type StackInfo, startStack } from '../index.ts';
 import { redisPing } from '../redis.ts';
@@ -103,12 +104,12 @@ describe.skipIf(!openssl)(openssl ? 'a --tls stack' : 'a --tls stack (skipped: i
     expect(bank).toMatch(/^https:\/\//);
     const ca = readFileSync(info.tls?.caFile as string);
     const key = readFileSync(info.secrets.bankSigningKeyFile as string, 'utf8').trim();
-    const client = new BankClient({ baseUrl: bank, timeoutMs: 5_000, signingKey: key, ca });
+    const client = new BankControl({ baseUrl: bank, timeoutMs: 5_000, signingKey: key, ca });
     expect(await client.stats()).toBeTruthy();
-    const unsigned = new BankClient({ baseUrl: bank, timeoutMs: 5_000, ca });
+    const unsigned = new BankControl({ baseUrl: bank, timeoutMs: 5_000, ca });
     await expect(unsigned.stats()).rejects.toMatchObject({ name: 'BankRejected', status: 401 });
     // In the clear, nothing is answered: amounts and destinations never travel readable.
-    const clear = new BankClient({
+    const clear = new BankControl({
       baseUrl: bank.replace('https:', 'http:'),
       timeoutMs: 5_000,
       signingKey: key,
@@ -133,6 +134,7 @@ describe.skipIf(!openssl)(openssl ? 'a --tls stack' : 'a --tls stack (skipped: i
     );
     try {
       const key = readFileSync(info.secrets.bankSigningKeyFile as string, 'utf8').trim();
+      // The service's own client, as the worker charges through it.
       const client = new BankClient({
         baseUrl: `https://127.0.0.1:${impostor.port}`,
         timeoutMs: 5_000,

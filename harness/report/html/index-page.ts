@@ -82,7 +82,7 @@ export function writeIndex(
 ): string {
   mkdirSync(dir, { recursive: true });
   const { kind, results } = opts;
-  const counts = ['pass', 'fail', 'vacuous', 'error']
+  const counts = ['pass', 'fail', 'vacuous', 'skipped', 'error']
     .map((v) => [v, results.filter((r) => r.verdict === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => `${n} ${v}`)

@@ -104,6 +104,7 @@ function environment(input: RunPageInput): string {
     ['started', r.startedAt],
     ['seed', String(r.seed)],
     ['scale', r.scale],
+    ['target', targetLine(r)],
     ['sabotage', r.sabotage ?? 'none (the correct service)'],
   ];
   if (env) {
@@ -128,12 +129,20 @@ function environment(input: RunPageInput): string {
     'samples.jsonl',
     'events.jsonl',
     'runner.log',
-    'logs/',
+    // A described target's logs are its own: only a native run keeps every process's log.
+    ...(r.target?.mode === 'black-box' ? [] : ['logs/']),
   ]
     .map((f) => `<a href="${esc(f)}">${esc(f)}</a>`)
     .join(' · ');
   rows.push(['files', files]);
   return `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${k === 'files' ? v : esc(v)}</td></tr>`).join('')}</table>`;
+}
+
+/** Which target ran, and how: the native stack, or a described one (black-box). */
+function targetLine(r: RunPageInput['result']): string {
+  if (!r.target) return 'the native stack';
+  const { name, mode, file } = r.target;
+  return mode === 'native' ? `${name}: the native stack` : `${name}: black-box, described by ${file ?? '?'}`;
 }
 
 /** The whole report.html of a run. */
@@ -155,8 +164,9 @@ export function runPage(input: RunPageInput): string {
   const body = `
 <header>
 <h1>${esc(r.scenario)} ${verdictBadge(r.verdict)}</h1>
-<div class="muted">${r.sabotage ? `against sabotage <b>${esc(r.sabotage)}</b> · ` : ''}seed ${esc(r.seed)} · scale ${esc(r.scale)} · ${esc(r.startedAt)}</div>
+<div class="muted">${r.sabotage ? `against sabotage <b>${esc(r.sabotage)}</b> · ` : ''}${esc(targetLine(r))} · seed ${esc(r.seed)} · scale ${esc(r.scale)} · ${esc(r.startedAt)}</div>
 </header>
+${r.skipped ? `<h2>Skipped</h2><p>The target lacks what this scenario needs:</p><ul>${r.skipped.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` : ''}
 <div class="summary">${summary}</div>
 ${r.error ? `<h2>Error</h2><pre>${esc(r.error)}</pre>` : ''}
 ${failed.length ? `<p class="bad">Violated: ${failed.map((c) => esc(c.name)).join(', ')}</p>` : ''}
