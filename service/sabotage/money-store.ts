@@ -125,10 +125,20 @@ async function payoutsAckedBeforeCommit(pool: pg.Pool, batch: PayoutBatch): Prom
   try {
     await client.query('BEGIN');
     const { rows } = await client.query<MoneyRow>(sql('payout-batch'), payoutBatchParams(batch));
+    // Idle and checked out while it waits: a database crash meanwhile fails the COMMIT below, and
+    // must not reach the process as an unhandled 'error' event (the API would die with it).
+    const ignore = () => {};
+    client.on('error', ignore);
     setTimeout(() => {
       client.query('COMMIT').then(
-        () => client.release(),
-        (err: Error) => client.release(err),
+        () => {
+          client.off('error', ignore);
+          client.release();
+        },
+        (err: Error) => {
+          client.off('error', ignore);
+          client.release(err);
+        },
       );
     }, ACK_BEFORE_COMMIT_DELAY_MS);
     return rows;
