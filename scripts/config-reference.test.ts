@@ -31,6 +31,6 @@ describe('the configuration reference', () => {
     expect(page).toMatch(/^\| `LOG_LEVEL` \| `info` \| `trace`, `debug`, `info`, .*`silent` \| /m);
     expect(page).toMatch(/^\| `OPS_TOKEN` \| unset \| at least 16 characters \| /m);
     expect(page).toMatch(/^\| `RATE_LIMIT_BALANCE` \| `10\/1000` \| /m);
-    expect(page).toMatch(/^\| `PAYOUT_COALESCE` \| `off` \| `on`, `off` \| /m);
+    expect(page).toMatch(/^\| `PAYOUT_COALESCE` \| `on` \| `on`, `off` \| /m);
   });
 });

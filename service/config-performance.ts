@@ -10,10 +10,10 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
 export const performanceVariables = {
   PAYOUT_COALESCE: z
     .enum(['on', 'off'])
-    .default('off')
+    .default('on')
     .transform((v) => v === 'on')
     .describe(
-      '`on`: concurrent payouts of one account in one API process share one transaction (one row lock, one commit, one WAL flush), each keeping its own key, response, ledger entry and outbox row. Off by default until it is measured on a quiet machine.',
+      '`on`: concurrent payouts of one account in one API process share one transaction (one row lock, one commit, one WAL flush), each keeping its own key, response, ledger entry and outbox row; a payout whose key is already queued or in the database waits for it and replays its answer. On by default: its waits are bounded (`PAYOUT_DEADLINE_MS`, `PAYOUT_COALESCE_QUEUE_MAX`), and the bench measures it ahead of `off` on a hot account (docs/decisions/0007-hot-account-coalescing-on-by-default.md). `off`: one transaction per payout, and a second request with a key in flight answers 409 `idempotency_key_in_flight` at once.',
     ),
   PAYOUT_COALESCE_MAX: int(1, 1_000).default(64).describe('Payouts one coalesced transaction takes at most.'),
   PAYOUT_COALESCE_QUEUE_MAX: int(1, 100_000)

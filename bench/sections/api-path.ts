@@ -41,7 +41,7 @@ function httpPayouts(shape: Shape, pipeline: 'paused' | 'running'): Measurement 
   const how = pipeline === 'paused' ? 'relay/worker/recon frozen' : 'whole pipeline running';
   return {
     name,
-    label: `HTTP payouts, ${where}, ${how}`,
+    label: `HTTP payouts, ${where}, ${how}, uncoalesced (PAYOUT_COALESCE=off)`,
     pipeline,
     length: 'full',
     run: (ctx, limits) =>
@@ -66,14 +66,16 @@ function httpPayouts(shape: Shape, pipeline: 'paused' | 'running'): Measurement 
 }
 
 /**
- * Hot-account payouts through an API process of their own with PAYOUT_COALESCE=on (started for the
- * measurement, stopped after it): concurrent payouts of the hot account share transactions.
+ * Hot-account payouts through an API process of their own with PAYOUT_COALESCE=on, the default
+ * configuration (started for the measurement, stopped after it; the stack's api runs with it off):
+ * concurrent payouts of the hot account share transactions.
  */
 function coalescedHotPayouts(): Measurement {
   const name = 'hot_coalesced_api_db_payouts';
   return {
     name,
-    label: 'HTTP payouts, one hot account, coalesced (PAYOUT_COALESCE=on), relay/worker/recon frozen',
+    label:
+      'HTTP payouts, one hot account, coalesced (PAYOUT_COALESCE=on, the default), relay/worker/recon frozen',
     pipeline: 'paused',
     length: 'full',
     run: async (ctx, limits) => {
@@ -118,7 +120,7 @@ const ratios: RatioDef[] = [
     name: 'hot_api_db_ratio',
     numerator: 'hot_api_db_payouts_per_s',
     denominator: 'pgbench_hot_row_per_s',
-    what: 'hot-account payouts, API+DB path ÷ pgbench hot-row script',
+    what: 'hot-account payouts uncoalesced (PAYOUT_COALESCE=off), API+DB path ÷ pgbench hot-row script',
   },
   {
     name: 'hot_pipeline_ratio',
@@ -130,7 +132,7 @@ const ratios: RatioDef[] = [
     name: 'hot_coalesced_api_db_ratio',
     numerator: 'hot_coalesced_api_db_payouts_per_s',
     denominator: 'pgbench_hot_row_per_s',
-    what: 'hot-account payouts coalesced (PAYOUT_COALESCE=on), API+DB path ÷ pgbench hot-row script',
+    what: 'hot-account payouts coalesced (PAYOUT_COALESCE=on, the default), API+DB path ÷ pgbench hot-row script',
   },
   {
     name: 'spread_api_db_ratio',
