@@ -150,10 +150,13 @@ async function selftest(
   }
   process.stdout.write('\nselftest: each sabotage must be caught by a failing check named to catch it\n');
   let missed = false;
+  const width = (names: string[]) => Math.max(0, ...names.map((n) => n.length));
+  const scenarioWidth = width(rows.map((r) => r.scenario));
+  const sabotageWidth = width(rows.map((r) => r.sabotage));
   for (const { scenario, sabotage, caughtBy, result } of rows) {
     const { line, caught } = selftestVerdict(result, caughtBy);
     missed ||= !caught;
-    process.stdout.write(`  ${scenario.padEnd(16)} ${sabotage.padEnd(24)} ${line}\n`);
+    process.stdout.write(`  ${scenario.padEnd(scenarioWidth)}  ${sabotage.padEnd(sabotageWidth)}  ${line}\n`);
   }
   process.stdout.write(`results in ${opts.out}\n`);
   printIndex(
