@@ -1,5 +1,5 @@
 import { kill } from '../chaos/process-faults.ts';
-import { redisOutage } from './redis-outage.ts';
+import { QUEUE_LOSS_ENV, redisOutage } from './redis-outage.ts';
 
 export const redisCrash = redisOutage({
   name: 'redis-crash',
@@ -9,13 +9,7 @@ export const redisCrash = redisOutage({
     workers: 1,
     recon: true,
     proxies: false,
-    env: {
-      RELAY_POLL_MS: '200',
-      STALLED_INTERVAL_MS: '2000',
-      JOB_LOCK_MS: '5000',
-      RECON_STUCK_AFTER_MS: '8000',
-      RECON_INTERVAL_MS: '3000',
-    },
+    env: QUEUE_LOSS_ENV,
   },
   sabotages: [],
   kind: 'kill',

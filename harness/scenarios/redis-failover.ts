@@ -6,7 +6,7 @@ import { requireHa } from '../runner/failover-watch.ts';
 import type { ScenarioContext } from '../runner/scenario.ts';
 import type { FundedAccount } from '../runner/setup.ts';
 import { sleep } from '../runner/workload.ts';
-import { redisOutage } from './redis-outage.ts';
+import { QUEUE_LOSS_ENV, redisOutage } from './redis-outage.ts';
 
 /** How long the Sentinels may take to promote the replica before the figure says they did not. */
 const FAILOVER_WITHIN_MS = 60_000;
@@ -106,13 +106,7 @@ export const redisFailover = redisOutage({
     workers: 1,
     recon: true,
     proxies: false,
-    env: {
-      RELAY_POLL_MS: '200',
-      STALLED_INTERVAL_MS: '2000',
-      JOB_LOCK_MS: '5000',
-      RECON_STUCK_AFTER_MS: '8000',
-      RECON_INTERVAL_MS: '3000',
-    },
+    env: QUEUE_LOSS_ENV,
   },
   sabotages: [{ sabotage: 'pinned-redis-master', caughtBy: ['queue-drained', 'all-terminal'] }],
   kind: 'kill',

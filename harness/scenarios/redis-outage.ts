@@ -39,6 +39,19 @@ const QUIET_AFTER_HEAL_MS = 5_000;
 const READ_PAUSE_MS = 100;
 
 /**
+ * Settings of the scenarios that lose the queue Redis's newest jobs (a crash before its AOF flush, a
+ * failover before the replica had them): stalled jobs taken over and stuck payouts re-sent by recon
+ * within seconds, so the run settles without waiting for the production intervals.
+ */
+export const QUEUE_LOSS_ENV = {
+  RELAY_POLL_MS: '200',
+  STALLED_INTERVAL_MS: '2000',
+  JOB_LOCK_MS: '5000',
+  RECON_STUCK_AFTER_MS: '8000',
+  RECON_INTERVAL_MS: '3000',
+};
+
+/**
  * Steady payouts (offered at a constant rate, open model) and reads while the queue Redis goes away,
  * then comes back. The outbox needs only Postgres, so payouts must keep being accepted during the outage
  * — the figures give the accepted rate against the offered one — and all be paid, once, after it.
