@@ -8,14 +8,16 @@ import { PayloadTooLarge, RequestAborted } from '../errors.ts';
  */
 export const bodyLimit = ({ maxBytes = 16 * 1024 } = {}): MiddlewareHandler =>
   async function bodyLimit(c, next) {
-    const raw = c.req.raw;
-    if (!raw.body) return next();
-    const chunked = raw.headers.has('transfer-encoding');
-    const declared = raw.headers.get('content-length');
-    if (declared !== null && !chunked) {
+    // Headers first: touching `raw.body` makes @hono/node-server build a whole web Request with streams,
+    // where its own reader takes a declared body straight from the socket (the common case).
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number(declared) > maxBytes) throw new PayloadTooLarge(maxBytes);
       return next();
     }
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const raw = c.req.raw;
+    if (!raw.body) return next();
     const chunks: Uint8Array[] = [];
     let size = 0;
     try {
