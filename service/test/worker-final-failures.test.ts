@@ -13,6 +13,7 @@ import {
 } from '../queue/queues.ts';
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from '../worker/dead-letters.ts';
 import { type PayoutWorkerOptions, startPayoutWorker } from '../worker/payout-worker.ts';
+import { transferStatements } from '../worker/transfer-statements.ts';
 import { accountAudit, eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
@@ -52,7 +53,7 @@ function worker(overrides: Partial<PayoutWorkerOptions> = {}): Worker<PayoutJobD
       bank: bank.client,
       failTransfer,
       dlq,
-      claimLockTimeoutMs: 2_000,
+      transfers: transferStatements(t.pool, { lockTimeoutMs: 2_000, batch: null }),
       log: createLogger({ role: 'worker-test', level: 'silent' }),
     },
     connection,
