@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../log.ts';
 import { claimTransfer, getTransfer, type Queryable, settleTransfer } from '../payouts/transfers-repo.ts';
 import { transferStatements } from '../worker/transfer-statements.ts';
 import { pendingPayouts, type TestEnv, testApi, testEnv } from './harness.ts';
@@ -12,6 +13,7 @@ import { pendingPayouts, type TestEnv, testApi, testEnv } from './harness.ts';
 let t: TestEnv;
 let api: ReturnType<typeof testApi>;
 const LOCK_TIMEOUT_MS = 300;
+const log = createLogger({ role: 'worker-batch-test', level: 'silent' });
 
 beforeAll(async () => {
   t = await testEnv();
@@ -36,7 +38,7 @@ function countingPool() {
 }
 
 function batched(pool: Queryable) {
-  return transferStatements(pool, { lockTimeoutMs: LOCK_TIMEOUT_MS, batch: { max: 64 } });
+  return transferStatements(pool, { lockTimeoutMs: LOCK_TIMEOUT_MS, batch: { max: 64 }, log });
 }
 
 const payouts = (n: number) => pendingPayouts(t, api, n);

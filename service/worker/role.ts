@@ -47,6 +47,7 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   const transfers = transferStatements(pool, {
     lockTimeoutMs: config.LOCK_TIMEOUT_MS,
     batch: config.WORKER_BATCH ? { max: config.WORKER_BATCH_MAX } : null,
+    log,
   });
   // The broken variants a selftest run asks for (none otherwise), wrapped around the real parts.
   const variants = workerVariants(config);
@@ -63,6 +64,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     }),
   );
 
+  // Which statement path a worker runs on, so a run's logs say what was measured or tested.
+  log.info(
+    { concurrency: config.WORKER_CONCURRENCY, batch: config.WORKER_BATCH ? config.WORKER_BATCH_MAX : 'off' },
+    'payout worker started',
+  );
   const server = await listenOps(opsApp(), config, log);
   return {
     async stop() {

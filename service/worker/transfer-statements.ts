@@ -1,5 +1,6 @@
 import { Counter, Histogram } from 'prom-client';
 import { StatementBatcher } from '../coalescing/statement-batcher.ts';
+import type { Logger } from '../log.ts';
 import { registry } from '../metrics.ts';
 import {
   claimTransfer,
@@ -37,6 +38,7 @@ export interface TransferStatementOptions {
   lockTimeoutMs: number;
   /** WORKER_BATCH: gather concurrent jobs' statements; null: one statement per job. */
   batch: { max: number } | null;
+  log: Logger;
 }
 
 /**
@@ -54,7 +56,13 @@ export function transferStatements(pool: Queryable, opts: TransferStatementOptio
 
   const observed = (statement: 'claim' | 'settle') => ({
     onStatement: (size: number) => statementSize.observe({ statement }, size),
-    onFallback: () => fallbacks.inc({ statement }),
+    onFallback: (err: unknown, size: number) => {
+      fallbacks.inc({ statement });
+      opts.log.warn(
+        { statement, size, err: (err as Error).message },
+        'statement of many failed; each runs alone',
+      );
+    },
   });
   const claims = new StatementBatcher<string, TransferClaim | null>({
     maxBatch: opts.batch.max,
