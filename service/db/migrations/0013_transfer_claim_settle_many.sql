@@ -4,9 +4,10 @@
 -- WAL flush. With WORKER_BATCH=on, the claims (and, apart, the settles) that a worker's concurrent jobs
 -- make while one such statement is in flight go together in the next one (service/worker/
 -- transfer-statements.ts). Per row, these functions answer exactly what transfer_claim() (0010) and
--- service/db/sql/transfer-settle.sql answer for one id. Rows are locked in id order, so two batches, or
--- a batch and recon, never wait on each other in a cycle; the wait for any row ends at the lock timeout,
--- and the worker then runs each id of the batch on its own statement, so one busy row fails only its own.
+-- service/db/sql/transfer-settle.sql answer for one id. Rows are locked in id order, as every statement
+-- that locks many transfers locks them (the relay's outbox-mark-published.sql, recon's marks), so no two
+-- of them wait on each other in a cycle; the wait for any row ends at the lock timeout, and the worker
+-- then runs each id of the batch on its own statement, so one busy row fails only its own.
 
 -- transfer_claim() for many ids: `claimed` and the row per existing id (true: the row now PROCESSING with
 -- one more attempt; false: the row as it was, terminal or in manual review); no row for an id that does
