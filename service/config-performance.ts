@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * The throughput part of the service configuration (merged into config.ts's schema): whether concurrent
- * payouts of one account share a transaction, and how long the API trusts an API key it has looked up.
+ * payouts of one account share a transaction, whether a worker's jobs share their statements, and how long
+ * the API trusts an API key it has looked up.
  */
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -20,6 +21,18 @@ export const performanceVariables = {
     .default(1_000)
     .describe(
       "Payouts of one account that may wait in one API process's coalescing queue; one more answers 503 `payout_queue_full` at once, with nothing written. 1,000: sixteen full batches behind the two in the database, about what one hot account drains within `PAYOUT_DEADLINE_MS` (the bench's `hot_coalesced_api_db_payouts`: 80–350 a second on 2 busy cores), so a payout refused here would mostly have waited out its deadline anyway; it also bounds the memory one hot account can take in a process.",
+    ),
+  WORKER_BATCH: z
+    .enum(['on', 'off'])
+    .default('off')
+    .transform((v) => v === 'on')
+    .describe(
+      "`on`: a payout worker's concurrent jobs share their database statements: the claims that arrive while one claim statement is in flight go together in the next (`transfer_claim_many()`), and so do the settles (`transfer_settle_many()`), one round trip and one commit for all of them; a job that finds no statement in flight goes at once, alone (no timer). Rows are locked in id order and waited for at most `LOCK_TIMEOUT_MS`; a statement of many that fails for any reason is run again as one statement per job, so a busy row fails only its own job's attempt. `off`: one claim and one settle statement per job.",
+    ),
+  WORKER_BATCH_MAX: int(1, 1_000)
+    .default(64)
+    .describe(
+      'Transfers one claim or settle statement takes at most with `WORKER_BATCH=on`. 64: above `WORKER_CONCURRENCY` (50), so one statement can take every job of a worker, while its lock list and its answer stay small.',
     ),
   AUTH_CACHE_TTL_MS: int(0, 60_000)
     .default(5_000)

@@ -147,6 +147,26 @@ export async function fundedUser(t: TestEnv, opts: { balance: number; currency?:
   return { userId: user.id, apiKey: user.apiKey, accountId: account.id, currency };
 }
 
+/** `n` committed payouts of 100 from one funded user, through the API: their transfer ids, PENDING. */
+export async function pendingPayouts(
+  t: TestEnv,
+  api: ReturnType<typeof testApi>,
+  n: number,
+): Promise<string[]> {
+  const u = await fundedUser(t, { balance: 100 * n });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await api.call('POST', '/v1/payouts', {
+      key: u.apiKey,
+      idem: randomUUID(),
+      body: { accountId: u.accountId, amount: 100, currency: 'USD', destination: 'IBAN-1' },
+    });
+    if (r.status !== 201) throw new Error(`payout refused: ${r.status} ${JSON.stringify(r.body)}`);
+    ids.push(r.body.id);
+  }
+  return ids;
+}
+
 /** Starts a service role as a real process against the test env. */
 export function startRole(t: TestEnv, role: Role, env: Record<string, string> = {}): Promise<ServiceHandle> {
   return startService({

@@ -1,7 +1,6 @@
 // The relay's claim is a lease, never a lock held across its call to Redis (issue 16): a relay whose
 // addBulk hangs — a real queue Redis behind our toxiproxy-compatible proxy, with a toxic that holds the
 // relay's bytes — must not make a worker's claim of one of its rows wait.
-import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
@@ -13,7 +12,7 @@ import { createLogger } from '../log.ts';
 import { claimTransfer, getTransfer } from '../payouts/transfers-repo.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData, payoutJobId, payoutJobOptions } from '../queue/queues.ts';
 import { publishBatch, type RelayDeps } from '../relay/relay.ts';
-import { eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
+import { eventually, pendingPayouts, type TestEnv, testApi, testEnv } from './harness.ts';
 
 let t: TestEnv;
 let api: ReturnType<typeof testApi>;
@@ -81,20 +80,7 @@ function relay(name: string, overrides: Partial<RelayDeps> = {}): RelayDeps {
   };
 }
 
-async function payouts(n: number): Promise<string[]> {
-  const u = await fundedUser(t, { balance: 100_000 });
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await api.call('POST', '/v1/payouts', {
-      key: u.apiKey,
-      idem: randomUUID(),
-      body: { accountId: u.accountId, amount: 100, currency: 'USD', destination: 'IBAN-1' },
-    });
-    expect(r.status).toBe(201);
-    ids.push(r.body.id);
-  }
-  return ids;
-}
+const payouts = (n: number) => pendingPayouts(t, api, n);
 
 /** Holds every byte the relay sends to Redis until the toxic is removed. */
 const holdRelayBytes = () =>

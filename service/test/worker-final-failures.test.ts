@@ -13,6 +13,7 @@ import {
 } from '../queue/queues.ts';
 import { type DeadLetter, listDeadLetters, replayDeadLetter } from '../worker/dead-letters.ts';
 import { type PayoutWorkerOptions, startPayoutWorker } from '../worker/payout-worker.ts';
+import { transferStatements } from '../worker/transfer-statements.ts';
 import { accountAudit, eventually, fundedUser, type TestEnv, testApi, testEnv } from './harness.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
@@ -46,14 +47,15 @@ afterAll(async () => {
 /** An in-process payout worker on its own connection (so closing it cannot touch the test's). */
 function worker(overrides: Partial<PayoutWorkerOptions> = {}): Worker<PayoutJobData> {
   const connection = new Redis(t.config.REDIS_QUEUE_URL, { maxRetriesPerRequest: null });
+  const log = createLogger({ role: 'worker-test', level: 'silent' });
   const w = startPayoutWorker({
     deps: {
       pool: t.pool,
       bank: bank.client,
       failTransfer,
       dlq,
-      claimLockTimeoutMs: 2_000,
-      log: createLogger({ role: 'worker-test', level: 'silent' }),
+      transfers: transferStatements(t.pool, { lockTimeoutMs: 2_000, batch: null, log }),
+      log,
     },
     connection,
     prefix: t.config.QUEUE_PREFIX,

@@ -2,14 +2,10 @@ import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type pg from 'pg';
 import { type BankClient, BankUnavailable } from '../bank/client.ts';
 import type { Logger } from '../log.ts';
-import {
-  claimTransfer,
-  type failTransfer,
-  noteTransferError,
-  settleTransfer,
-} from '../payouts/transfers-repo.ts';
+import { type failTransfer, noteTransferError } from '../payouts/transfers-repo.ts';
 import type { PayoutJobData } from '../queue/queues.ts';
 import { addDeadLetter, type DeadLetter } from './dead-letters.ts';
+import type { TransferStatements } from './transfer-statements.ts';
 
 export interface PayoutWorkerDeps {
   pool: pg.Pool;
@@ -18,8 +14,11 @@ export interface PayoutWorkerDeps {
   /** FAILED and refunded, atomically. */
   failTransfer: typeof failTransfer;
   dlq: Queue<DeadLetter>;
-  /** LOCK_TIMEOUT_MS: a claim waits this long at most for its row, then the attempt fails and is retried. */
-  claimLockTimeoutMs: number;
+  /**
+   * The claim (waiting at most LOCK_TIMEOUT_MS for its row, then the attempt fails and is retried) and
+   * the settle: one statement per job, or gathered with other jobs' (WORKER_BATCH).
+   */
+  transfers: TransferStatements;
   log: Logger;
 }
 
@@ -38,7 +37,7 @@ export async function processPayout(deps: PayoutWorkerDeps, job: Job<PayoutJobDa
   const log = deps.log.child({ transferId, jobId: job.id });
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   try {
-    const claim = await claimTransfer(deps.pool, transferId, { lockTimeoutMs: deps.claimLockTimeoutMs });
+    const claim = await deps.transfers.claim(transferId);
     if (!claim) throw new UnrecoverableError(`transfer ${transferId} does not exist`);
     if (!claim.claimed) {
       log.info({ status: claim.transfer.status }, 'transfer already closed; job skipped');
@@ -54,7 +53,7 @@ export async function processPayout(deps: PayoutWorkerDeps, job: Job<PayoutJobDa
         destination: t.destination,
       });
       if (result.kind === 'charged') {
-        await settleTransfer(deps.pool, t.id, result.charge.id);
+        await deps.transfers.settle(t.id, result.charge.id);
         log.info('settled');
         return 'settled';
       }
@@ -104,7 +103,7 @@ async function closeUnknown(
 ): Promise<'settled' | 'failed'> {
   const final = await deps.bank.void(transferId);
   if (final.status === 'charged') {
-    await settleTransfer(deps.pool, transferId, final.id);
+    await deps.transfers.settle(transferId, final.id);
     return 'settled';
   }
   await deps.failTransfer(deps.pool, transferId, reason);

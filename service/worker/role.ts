@@ -20,6 +20,7 @@ import type { Running } from '../roles.ts';
 import { workerVariants } from '../sabotage/index.ts';
 import type { DeadLetter } from './dead-letters.ts';
 import { startPayoutWorker } from './payout-worker.ts';
+import { transferStatements } from './transfer-statements.ts';
 
 /**
  * A worker killed mid-job is not the job's fault: BullMQ may take a job up again this many times before
@@ -43,11 +44,16 @@ export async function start(config: Config, log: Logger): Promise<Running> {
   for (const q of gaugeQueues) q.on('error', () => {});
   registerQueueGauge(gaugeQueues);
 
+  const transfers = transferStatements(pool, {
+    lockTimeoutMs: config.LOCK_TIMEOUT_MS,
+    batch: config.WORKER_BATCH ? { max: config.WORKER_BATCH_MAX } : null,
+    log,
+  });
   // The broken variants a selftest run asks for (none otherwise), wrapped around the real parts.
   const variants = workerVariants(config);
   const worker = variants.worker(
     startPayoutWorker({
-      deps: variants.deps({ pool, bank, failTransfer, dlq, claimLockTimeoutMs: config.LOCK_TIMEOUT_MS, log }),
+      deps: variants.deps({ pool, bank, failTransfer, dlq, transfers, log }),
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
@@ -58,6 +64,11 @@ export async function start(config: Config, log: Logger): Promise<Running> {
     }),
   );
 
+  // Which statement path a worker runs on, so a run's logs say what was measured or tested.
+  log.info(
+    { concurrency: config.WORKER_CONCURRENCY, batch: config.WORKER_BATCH ? config.WORKER_BATCH_MAX : 'off' },
+    'payout worker started',
+  );
   const server = await listenOps(opsApp(), config, log);
   return {
     async stop() {
