@@ -24,10 +24,10 @@ export const performanceVariables = {
     ),
   WORKER_BATCH: z
     .enum(['on', 'off'])
-    .default('off')
+    .default('on')
     .transform((v) => v === 'on')
     .describe(
-      "`on`: a payout worker's concurrent jobs share their database statements: the claims that arrive while one claim statement is in flight go together in the next (`transfer_claim_many()`), and so do the settles (`transfer_settle_many()`), one round trip and one commit for all of them; a job that finds no statement in flight goes at once, alone (no timer). Rows are locked in id order and waited for at most `LOCK_TIMEOUT_MS`; a statement of many that fails for any reason is run again as one statement per job, so a busy row fails only its own job's attempt. `off`: one claim and one settle statement per job.",
+      "`on`: a payout worker's concurrent jobs share their database statements: the claims that arrive while one claim statement is in flight go together in the next (`transfer_claim_many()`), and so do the settles (`transfer_settle_many()`), one round trip and one commit for all of them; a job that finds no statement in flight goes at once, alone (no timer). Rows are locked in id order and waited for at most `LOCK_TIMEOUT_MS`; a statement of many that fails for any reason is run again as one statement per job, so a busy row fails only its own job's attempt. On by default: the bench's drains measure it ahead of `off` in every round, at about half the CPU per payout (docs/decisions/0008-worker-statements-of-many-on-by-default.md). `off`: one claim and one settle statement per job.",
     ),
   WORKER_BATCH_MAX: int(1, 1_000)
     .default(64)
