@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { BankUnavailable } from '../bank/client.ts';
 import { createLogger } from '../log.ts';
 import { PAYOUTS_QUEUE, type PayoutJobData, payoutJobOptions } from '../queue/queues.ts';
 import { type ReconDeps, reconcile } from '../recon/reconcile.ts';
-import { eventually, fundedUser, startRole, type TestEnv, testApi, testEnv } from './harness.ts';
+import { eventually, pendingPayouts, startRole, type TestEnv, testApi, testEnv } from './harness.ts';
 import { startTestBank, type TestBank, tempDataDir } from './test-bank.ts';
 
 let t: TestEnv;
@@ -51,16 +50,7 @@ function deps(overrides: Partial<ReconDeps> = {}): ReconDeps {
 
 /** Payouts committed to the outbox with no relay running, then aged so recon sees them as stuck. */
 async function stuckPayouts(n: number, status: 'PENDING' | 'PROCESSING') {
-  const u = await fundedUser(t, { balance: n * 100 });
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await api.call('POST', '/v1/payouts', {
-      key: u.apiKey,
-      idem: randomUUID(),
-      body: { accountId: u.accountId, amount: 100, currency: 'USD', destination: 'IBAN-1' },
-    });
-    ids.push(r.body.id);
-  }
+  const ids = await pendingPayouts(t, api, n);
   await t.pool.query(
     `UPDATE bank_transfers SET status = $2::transfer_status, updated_at = now() - interval '1 hour',
             published_at = CASE WHEN $2::transfer_status = 'PROCESSING' THEN now() - interval '1 hour' END WHERE id = ANY($1)`,
